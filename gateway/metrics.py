@@ -1,0 +1,57 @@
+"""Prometheus metrics: upstream requests and latency per source, GraphQL requests and latency.
+
+Labels are bounded and never personal: the configured system name, a fixed operation name, an outcome.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+class Metrics:
+    """One registry per app, so that several apps in one process (tests) never share counts."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.upstream_requests = Counter(
+            "family_context_upstream_requests",
+            "Requests the gateway made to each source system.",
+            ["source", "operation", "outcome"],
+            registry=self.registry,
+        )
+        self.upstream_latency = Histogram(
+            "family_context_upstream_request_seconds",
+            "Time taken by each request to a source system.",
+            ["source"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.graphql_requests = Counter(
+            "family_context_graphql_requests",
+            "GraphQL requests answered, by HTTP status.",
+            ["status"],
+            registry=self.registry,
+        )
+        self.graphql_latency = Histogram(
+            "family_context_graphql_request_seconds",
+            "Time taken to answer each GraphQL request.",
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+
+    def observe_upstream(self, system: str, operation: str, seconds: float, outcome: str) -> None:
+        """The `sources.observe.UpstreamObserver` the adapters call after each upstream attempt."""
+        self.upstream_requests.labels(source=system, operation=operation, outcome=outcome).inc()
+        self.upstream_latency.labels(source=system).observe(seconds)
+
+    def observe_request(self, status: int, seconds: float) -> None:
+        self.graphql_requests.labels(status=str(status)).inc()
+        self.graphql_latency.observe(seconds)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

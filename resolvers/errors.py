@@ -1,0 +1,45 @@
+"""Errors a client may see, each with its `extensions.code`. Anything else is masked as INTERNAL."""
+
+from __future__ import annotations
+
+from typing import Final
+
+UNAUTHENTICATED: Final = "UNAUTHENTICATED"
+FORBIDDEN: Final = "FORBIDDEN"
+PURPOSE_REQUIRED: Final = "PURPOSE_REQUIRED"
+NOT_FOUND: Final = "NOT_FOUND"
+BAD_USER_INPUT: Final = "BAD_USER_INPUT"
+QUERY_TOO_COMPLEX: Final = "QUERY_TOO_COMPLEX"
+SOURCE_UNAVAILABLE: Final = "SOURCE_UNAVAILABLE"
+AUDIT_UNAVAILABLE: Final = "AUDIT_UNAVAILABLE"
+INTERNAL: Final = "INTERNAL"
+
+
+class GatewayError(Exception):
+    """An error whose message is safe to show a client: it never holds personal data."""
+
+    def __init__(self, message: str, code: str, **extensions: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.extensions = {"code": code, **extensions}
+
+
+def bad_input(message: str) -> GatewayError:
+    return GatewayError(message, BAD_USER_INPUT)
+
+
+def not_found(what: str) -> GatewayError:
+    return GatewayError(f"No {what} with that id.", NOT_FOUND)
+
+
+def forbidden() -> GatewayError:
+    return GatewayError("Your role does not allow this look-up.", FORBIDDEN)
+
+
+def cms_unavailable(system: str, reason: str) -> GatewayError:
+    return GatewayError(
+        f"Children's case management ({system}) is unavailable: {reason}.",
+        SOURCE_UNAVAILABLE,
+        system=system,
+    )

@@ -1,0 +1,44 @@
+"""Source failures met while answering one request, reported once each in the response's `errors`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sources.adapter import SourceUnavailable
+from sources.model import Service
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SourceFailure:
+    service: Service | None  # None: the children's case-management system
+    system: str
+    reason: str
+
+
+@dataclass
+class SourceFailures:
+    seen: dict[tuple[str, str], SourceFailure] = field(default_factory=dict)
+
+    def add(self, service: Service | None, system: str, reason: str) -> None:
+        self.seen.setdefault((system, reason), SourceFailure(service, system, reason))
+
+    def absorb(self, service: Service | None, system: str, error: BaseException) -> SourceUnavailable:
+        """Note a source's failure and return it as a `SourceUnavailable`.
+
+        A bug in an adapter must still only null its own part of the answer: it is logged by type, never by
+        message (messages can hold personal data), and reported to the client as the source being unavailable.
+        """
+        if not isinstance(error, Exception):
+            raise error
+        if not isinstance(error, SourceUnavailable):
+            log.error("source %s failed unexpectedly: %s", system, type(error).__name__)
+            error = SourceUnavailable(system, "internal error")
+        self.add(service, error.system, error.reason)
+        return error
+
+    def __iter__(self) -> Iterator[SourceFailure]:
+        return iter(self.seen.values())

@@ -1,0 +1,133 @@
+"""The people around a child: recorded relationships from the CMS plus co-residents other sources place at the
+child's current address, merged by linkage so that one person appears once, with every basis for being there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from sources.cms_model import CmsRelationship
+
+import linkage
+from resolvers import ids
+from resolvers.context import RequestContext
+from resolvers.errors import cms_unavailable
+from resolvers.people import from_cms, from_source_record
+from resolvers.views import HouseholdMemberView, HouseholdView, IndividualView, LinkBasisView
+from sources.adapter import SourceUnavailable
+from sources.model import Address, RelationshipType, Service, SourceRecord
+
+RECORDED_RELATIONSHIP = "recorded relationship"
+SAME_ADDRESS = "same address"
+SAME_TENANCY = "same tenancy"
+ADULT_AGE = 18
+
+# How a source that places people at an address knows they are there.
+_RESIDENCE_BASIS = {Service.HOUSING: SAME_TENANCY}
+
+
+async def household(ctx: RequestContext, child: IndividualView) -> HouseholdView:
+    assert child.cms_id is not None
+    address = next((a for a in child.addresses if a.current), None)
+    relationships, residents = await asyncio.gather(
+        _relationships(ctx, child.cms_id), _residents(ctx, address)
+    )
+    today = ctx.runtime.today()
+    cms_system = ctx.runtime.cms_system
+    members: list[_Member] = [
+        _Member(
+            individual=from_cms(rel, today),
+            relationship=_relationship_type(rel.relationship),
+            lives_with=rel.lives_with,
+            basis=[LinkBasisView(system=cms_system, kind=RECORDED_RELATIONSHIP)],
+        )
+        for rel in relationships
+    ]
+    for service, record in residents:
+        basis = LinkBasisView(system=record.system, kind=_RESIDENCE_BASIS.get(service, SAME_ADDRESS))
+        if _is_same(ctx, child, record):
+            continue
+        known = next((m for m in members if _is_same(ctx, m.individual, record)), None)
+        if known is not None:
+            if basis not in known.basis:
+                known.basis.append(basis)
+            if known.lives_with is None:
+                known.lives_with = True
+            continue
+        person = from_source_record(record, today)
+        adult = person.age is None or person.age >= ADULT_AGE
+        members.append(
+            _Member(
+                individual=person,
+                relationship=RelationshipType.OTHER_ADULT_IN_HOUSEHOLD if adult else RelationshipType.OTHER,
+                lives_with=True,
+                basis=[basis],
+            )
+        )
+    for member in members:
+        ctx.audit.viewed_basic_details(member.individual.id)
+    return HouseholdView(
+        id=ids.household_id(child.cms_id),
+        address=address,
+        members=tuple(m.view() for m in members),
+    )
+
+
+class _Member:
+    def __init__(
+        self,
+        *,
+        individual: IndividualView,
+        relationship: RelationshipType,
+        lives_with: bool | None,
+        basis: list[LinkBasisView],
+    ) -> None:
+        self.individual = individual
+        self.relationship = relationship
+        self.lives_with = lives_with
+        self.basis = basis
+
+    def view(self) -> HouseholdMemberView:
+        return HouseholdMemberView(
+            individual=self.individual,
+            relationship_to_child=self.relationship,
+            lives_with_child=self.lives_with,
+            basis=tuple(self.basis),
+        )
+
+
+def _relationship_type(name: str) -> RelationshipType:
+    # The CMS names relationships with the schema's names; anything new to us is shown as OTHER.
+    return RelationshipType.__members__.get(name, RelationshipType.OTHER)
+
+
+def _is_same(ctx: RequestContext, person: IndividualView, record: SourceRecord) -> bool:
+    evidence = linkage.score(person.demographics, record.person, ctx.runtime.thresholds)
+    return evidence.level in (linkage.MatchLevel.CERTAIN, linkage.MatchLevel.PROBABLE)
+
+
+async def _relationships(ctx: RequestContext, cms_id: str) -> list[CmsRelationship]:
+    try:
+        return await ctx.loaders.relationships.load(cms_id)
+    except SourceUnavailable as error:
+        ctx.failures.add(None, error.system, error.reason)
+        raise cms_unavailable(error.system, error.reason) from None
+
+
+async def _residents(ctx: RequestContext, address: Address | None) -> list[tuple[Service, SourceRecord]]:
+    """Everyone each connected source places at the address; a failing source only loses its own residents."""
+    if address is None or not (address.postcode and address.line1):
+        return []
+    key = Address(line1=address.line1, postcode=address.postcode)
+    services: Sequence[Service] = list(ctx.runtime.adapters)
+    answers = await asyncio.gather(
+        *(ctx.loaders.residents(s).load(key) for s in services), return_exceptions=True
+    )
+    found: list[tuple[Service, SourceRecord]] = []
+    for service, answer in zip(services, answers, strict=True):
+        if isinstance(answer, BaseException):
+            ctx.failures.absorb(service, ctx.runtime.adapters[service].info.system, answer)
+        else:
+            found.extend((service, record) for record in answer)
+    return found

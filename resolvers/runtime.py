@@ -1,0 +1,43 @@
+"""What every request of one gateway process shares: the authority's adapters, rules and policy.
+
+Built once at start-up by the gateway's lifespan; read-only afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from sources.cms import CmsAdapter
+
+from auth.policy import AccessPolicy
+from linkage import MatchThresholds
+from resolvers.audit import AuditTrail
+from sources.adapter import SourceAdapter
+from sources.display_rules import DisplayRules
+from sources.model import Service
+
+UK = zoneinfo.ZoneInfo("Europe/London")
+
+
+def uk_today() -> datetime.date:
+    return datetime.datetime.now(UK).date()
+
+
+@dataclass(frozen=True, kw_only=True)
+class GatewayRuntime:
+    authority_name: str
+    cms: CmsAdapter
+    adapters: Mapping[Service, SourceAdapter]
+    display_rules: DisplayRules
+    thresholds: MatchThresholds
+    policy: AccessPolicy
+    max_children: int = 500
+    audit_trail: AuditTrail | None = None  # the audit issue makes this required
+    today: Callable[[], datetime.date] = field(default=uk_today)
+
+    @property
+    def cms_system(self) -> str:
+        return self.cms.info.system

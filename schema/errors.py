@@ -1,0 +1,95 @@
+"""Shaping the response's errors: every error gets an `extensions.code`, nothing unexpected leaks.
+
+* an error a resolver raised on purpose (`GatewayError`) keeps its safe message and code;
+* a query the server refused before running it (syntax, validation, limits) is the client's to fix:
+  `BAD_USER_INPUT`, or `QUERY_TOO_COMPLEX` for the size limits;
+* each source that failed during the request is reported once, `SOURCE_UNAVAILABLE`, naming the service;
+* anything else is a bug: masked as `INTERNAL` with a fixed message.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from resolvers.context import RequestContext
+from resolvers.errors import BAD_USER_INPUT, INTERNAL, QUERY_TOO_COMPLEX, SOURCE_UNAVAILABLE, GatewayError
+
+log = logging.getLogger("family_context.errors")
+
+INTERNAL_MESSAGE = "Something went wrong on our side. The error has been logged; please try again."
+SOURCE_MESSAGE = "{system} is unavailable ({reason}); its part of the answer is missing."
+
+# Messages of strawberry's and graphql-core's size limits (depth, aliases, tokens).
+_LIMIT_MARKERS = ("exceeds maximum operation depth", "aliases found. Allowed", "Document contains more than")
+
+
+def error_code(error: GraphQLError) -> str:
+    original = error.original_error
+    if isinstance(original, GatewayError):
+        return original.code
+    if error.extensions and isinstance(error.extensions.get("code"), str):
+        return str(error.extensions["code"])
+    if original is None:
+        if any(marker in error.message for marker in _LIMIT_MARKERS):
+            return QUERY_TOO_COMPLEX
+        return BAD_USER_INPUT
+    return INTERNAL
+
+
+def shape(error: GraphQLError) -> GraphQLError:
+    code = error_code(error)
+    original = error.original_error
+    if isinstance(original, GatewayError):
+        return GraphQLError(original.message, error.nodes, path=error.path, extensions=original.extensions)
+    if code == INTERNAL:
+        return GraphQLError(INTERNAL_MESSAGE, error.nodes, path=error.path, extensions={"code": INTERNAL})
+    return GraphQLError(
+        error.message, error.nodes, path=error.path, extensions={**(error.extensions or {}), "code": code}
+    )
+
+
+class ErrorShaping(SchemaExtension):
+    """Adds one error per failed source, then shapes every error (see the module docstring)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None:
+            return
+        errors = list(result.errors or [])
+        context = self.execution_context.context
+        if isinstance(context, RequestContext):
+            errors.extend(
+                GraphQLError(
+                    SOURCE_MESSAGE.format(system=f.system, reason=f.reason),
+                    extensions={
+                        "code": SOURCE_UNAVAILABLE,
+                        "service": f.service.value if f.service else None,
+                        "system": f.system,
+                    },
+                )
+                for f in context.failures
+            )
+        result.errors = [shape(e) for e in errors] or None
+
+
+def log_errors(errors: list[GraphQLError]) -> None:
+    """Log errors without their messages (which can echo personal data): code, path and exception type only."""
+    for error in errors:
+        code = error_code(error)
+        original = error.original_error
+        if code == INTERNAL and original is not None:
+            # The frames, never the exception's message: messages can hold the values being processed.
+            frames = "".join(traceback.format_tb(original.__traceback__))
+            log.error("internal error at %s: %s\n%s", _path(error), type(original).__name__, frames)
+        else:
+            log.info("request error %s at %s", code, _path(error))
+
+
+def _path(error: GraphQLError) -> str:
+    return ".".join(str(p) for p in error.path) if error.path else "-"

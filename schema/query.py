@@ -1,0 +1,58 @@
+"""The root query."""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers import people_queries, source_status
+from schema.enums import Purpose, Role
+from schema.people import Child, Ctx, Node
+from schema.services import Source
+
+
+@strawberry.type
+class Principal:
+    id: strawberry.ID
+    name: str | None
+    roles: list[Role]
+    team: str | None
+    purpose: Purpose | None
+    case_reference: str | None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def me(self, info: Ctx) -> Principal:
+        principal = info.context.principal
+        return Principal(
+            id=strawberry.ID(principal.id),
+            name=principal.name,
+            roles=sorted(principal.roles, key=lambda r: r.value),  # type: ignore[misc]
+            team=principal.team,
+            purpose=principal.purpose,  # type: ignore[arg-type]
+            case_reference=principal.case_reference,
+        )
+
+    @strawberry.field(description="A child known to children's social care, by case-management id.")
+    async def child(self, info: Ctx, cms_id: strawberry.ID) -> Child | None:
+        return await people_queries.child(info.context, cms_id)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description=(
+            "Several children at once, for integrators (e.g. a MASH daily list). "
+            "Bounded in size; one batched call per source."
+        )
+    )
+    async def children(self, info: Ctx, cms_ids: list[strawberry.ID]) -> list[Child | None] | None:
+        return await people_queries.children(info.context, cms_ids)  # type: ignore[return-value]
+
+    @strawberry.field(description="Any individual or household by global id.")
+    async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
+        return await people_queries.node(info.context, id)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Every service this authority knows about, connected or not, with coverage, freshness and health."
+    )
+    async def sources(self, info: Ctx) -> list[Source]:
+        return await source_status.sources(info.context)  # type: ignore[return-value]

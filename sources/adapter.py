@@ -1,0 +1,62 @@
+"""The seam between the gateway and one source system.
+
+An adapter owns a transport (HTTP, SQL, a file extract) and a mapper; it answers in common-model `SourceRecord`s.
+Every method takes a whole batch and answers in the same order, so that a DataLoader can hand it one level of a
+query at once. The adapter splits a batch at its source's maximum batch size, runs the pieces in parallel, and calls
+a source without a batch endpoint once per item with bounded concurrency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from linkage.demographics import Demographics
+from sources.model import Address, Service, SourceHealth, SourceInfo, SourceRecord
+
+
+class SourceUnavailable(Exception):
+    """The source failed, timed out, or answered something we cannot read.
+
+    `reason` is a short, fixed phrase ("timed out", "HTTP 503", "malformed response"): it reaches logs and
+    clients, so it never holds personal data.
+    """
+
+    def __init__(self, system: str, reason: str) -> None:
+        super().__init__(f"{system}: {reason}")
+        self.system = system
+        self.reason = reason
+
+
+@runtime_checkable
+class SourceAdapter(Protocol):
+    """One configured source system."""
+
+    @property
+    def service(self) -> Service: ...
+
+    @property
+    def info(self) -> SourceInfo:
+        """Name, organisation, coverage and freshness (`as_of`) of the source."""
+        ...
+
+    async def find_people(self, people: Sequence[Demographics]) -> list[list[SourceRecord]]:
+        """Candidate records for each person, in order: a loose search that linkage then scores.
+
+        Raises `SourceUnavailable` when the source fails; never returns partial garbage.
+        """
+        ...
+
+    async def residents_at(self, addresses: Sequence[Address]) -> list[list[SourceRecord]]:
+        """Records of people the source places at each address, in order (empty lists if it cannot tell)."""
+        ...
+
+    async def get_records(self, record_ids: Sequence[str]) -> list[SourceRecord | None]:
+        """Records by the source's own id, in order; None for an id it does not hold."""
+        ...
+
+    async def check_health(self) -> SourceHealth:
+        """A cheap reachability probe for /readyz and `sources`."""
+        ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,35 @@
+"""How one source is configured for one authority (one `[[sources]]` table of the authority's TOML)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sources.model import Coverage, Service
+
+AdapterKind = Literal["cms_rest", "adult_social_care_rest", "housing_rest", "police_csv", "school_sql"]
+ADAPTER_KINDS: tuple[AdapterKind, ...] = (
+    "cms_rest",
+    "adult_social_care_rest",
+    "housing_rest",
+    "police_csv",
+    "school_sql",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceSettings:
+    """Validated settings for one source. Secrets never live here: they come from the environment."""
+
+    service: Service | None  # None for the children's case-management system (CMS)
+    system: str  # the system's name as social workers know it, e.g. "Stockport Homes"
+    kind: AdapterKind
+    organisation: str | None = None
+    url: str | None = None  # base URL of an HTTP source
+    path: str | None = None  # file of a file-extract source; database file or DSN of an SQL source
+    timeout_s: float = 2.0  # per upstream call, the whole call including retries
+    max_batch_size: int = 50
+    max_concurrency: int = 8
+    retries: int = 1  # extra attempts, idempotent reads only
+    refresh_s: float = 300.0  # how often a file extract is re-read when it changes
+    coverage: Coverage | None = None

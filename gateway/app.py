@@ -63,7 +63,9 @@ def create_app(
                 holder.pop("runtime", None)
 
     limits = settings.limits
-    schema = build_schema(max_depth=limits.max_query_depth, max_aliases=limits.max_aliases, max_tokens=limits.max_tokens)
+    schema = build_schema(
+        max_depth=limits.max_query_depth, max_aliases=limits.max_aliases, max_tokens=limits.max_tokens
+    )
     graphql = GraphQLEndpoint(
         schema, verifier or verifier_for(settings), metrics, running, max_body_bytes=limits.max_body_bytes
     )
@@ -73,7 +75,7 @@ def create_app(
 
     async def readyz(request: Request) -> Response:
         runtime = running()
-        named = [(runtime.cms.info.system, runtime.cms), *((a.info.system, a) for a in runtime.adapters.values())]
+        named = [(runtime.cms.system, runtime.cms), *((a.info.system, a) for a in runtime.adapters.values())]
         healths = await asyncio.gather(*(probe(adapter) for _, adapter in named))
         report = {system: health.value for (system, _), health in zip(named, healths, strict=True)}
         ready = healths[0] is not SourceHealth.DOWN  # without the CMS there is no child to answer about

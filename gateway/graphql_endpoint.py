@@ -103,7 +103,9 @@ class GraphQLEndpoint:
             elapsed = time.perf_counter() - started
             self._metrics.observe_request(status_holder["status"], elapsed)
             # Method, status, duration and id only: paths and bodies can carry personal data.
-            log.info("%s /graphql %s %.1fms id=%s", scope.get("method"), status_holder["status"], elapsed * 1000, request_id)
+            log.info(
+                "%s /graphql %s %.1fms id=%s", scope.get("method"), status_holder["status"], elapsed * 1000, request_id
+            )
 
     async def _guard(self, scope: Scope, request: Request, request_id: str) -> Response | None:
         length = request.headers.get("content-length")

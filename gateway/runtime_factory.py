@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any
 
 import aiohttp
+from sources.registry import build_adapter, build_cms_adapter
 
 import linkage
 from auth.policy import CaseworkPolicy
@@ -16,7 +19,6 @@ from resolvers.runtime import GatewayRuntime, uk_today
 from sources.adapter import SourceAdapter
 from sources.display_rules import DisplayRules
 from sources.model import Service
-from sources.registry import build_adapter, build_cms
 
 
 def check_rules(settings: AuthoritySettings) -> tuple[DisplayRules, linkage.MatchThresholds]:
@@ -24,12 +26,22 @@ def check_rules(settings: AuthoritySettings) -> tuple[DisplayRules, linkage.Matc
     try:
         rules = DisplayRules.from_mapping(settings.display_rules)
     except ValueError as exc:
-        raise ConfigError(f"display_rules: {exc}") from exc
+        raise ConfigError(str(exc)) from exc
+    return rules, match_thresholds(settings.linkage)
+
+
+def match_thresholds(raw: Mapping[str, Any]) -> linkage.MatchThresholds:
+    """The `[linkage]` table: the lowest score of each match level."""
+    known = {f.name for f in dataclasses.fields(linkage.MatchThresholds)}
+    for key, value in raw.items():
+        if key not in known:
+            raise ConfigError(f"linkage.{key} is not a known setting (known: {', '.join(sorted(known))})")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"linkage.{key} must be a number between 0 and 1")
     try:
-        thresholds = linkage.MatchThresholds.from_mapping(settings.linkage)
+        return dataclasses.replace(linkage.DEFAULT_THRESHOLDS, **{k: float(v) for k, v in raw.items()})
     except ValueError as exc:
         raise ConfigError(f"linkage: {exc}") from exc
-    return rules, thresholds
 
 
 @contextlib.asynccontextmanager
@@ -44,7 +56,7 @@ async def open_runtime(
     connector = aiohttp.TCPConnector(limit=256, limit_per_host=64, ttl_dns_cache=300)
     async with aiohttp.ClientSession(connector=connector, raise_for_status=False) as session:
         observer = metrics.observe_upstream
-        cms = build_cms(settings.cms, session, observer=observer)
+        cms = build_cms_adapter(settings.cms, session, observer=observer)
         adapters: dict[Service, SourceAdapter] = {}
         try:
             for source in settings.sources:
@@ -58,6 +70,7 @@ async def open_runtime(
                 thresholds=thresholds,
                 policy=CaseworkPolicy(),
                 max_children=settings.limits.max_children,
+                batching=settings.batching,
                 today=today,
             )
         finally:

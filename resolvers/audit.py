@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from auth.principal import Principal
-
 from sources.model import Service
 
 

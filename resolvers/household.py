@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from sources.cms_model import CmsRelationship
-
 import linkage
 from resolvers import ids
 from resolvers.context import RequestContext
@@ -16,6 +14,7 @@ from resolvers.errors import cms_unavailable
 from resolvers.people import from_cms, from_source_record
 from resolvers.views import HouseholdMemberView, HouseholdView, IndividualView, LinkBasisView
 from sources.adapter import SourceUnavailable
+from sources.cms_model import CmsRelationship
 from sources.model import Address, RelationshipType, Service, SourceRecord
 
 RECORDED_RELATIONSHIP = "recorded relationship"
@@ -30,9 +29,7 @@ _RESIDENCE_BASIS = {Service.HOUSING: SAME_TENANCY}
 async def household(ctx: RequestContext, child: IndividualView) -> HouseholdView:
     assert child.cms_id is not None
     address = next((a for a in child.addresses if a.current), None)
-    relationships, residents = await asyncio.gather(
-        _relationships(ctx, child.cms_id), _residents(ctx, address)
-    )
+    relationships, residents = await asyncio.gather(_relationships(ctx, child.cms_id), _residents(ctx, address))
     today = ctx.runtime.today()
     cms_system = ctx.runtime.cms_system
     members: list[_Member] = [
@@ -121,9 +118,7 @@ async def _residents(ctx: RequestContext, address: Address | None) -> list[tuple
         return []
     key = Address(line1=address.line1, postcode=address.postcode)
     services: Sequence[Service] = list(ctx.runtime.adapters)
-    answers = await asyncio.gather(
-        *(ctx.loaders.residents(s).load(key) for s in services), return_exceptions=True
-    )
+    answers = await asyncio.gather(*(ctx.loaders.residents(s).load(key) for s in services), return_exceptions=True)
     found: list[tuple[Service, SourceRecord]] = []
     for service, answer in zip(services, answers, strict=True):
         if isinstance(answer, BaseException):

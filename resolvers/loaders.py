@@ -11,31 +11,32 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from sources.cms_model import CmsChild, CmsPerson, CmsRelationship
 from strawberry.dataloader import DataLoader
 
 from linkage.demographics import Demographics
 from resolvers.runtime import GatewayRuntime
+from sources.cms_model import CmsChild, CmsPerson, CmsRelationship
 from sources.model import Address, Service, SourceRecord
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 
-def _loader(fn: Callable[[Sequence[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, V]:
+def _loader(fn: Callable[[Sequence[K]], Awaitable[Sequence[V]]], *, batching: bool) -> DataLoader[K, V]:
     async def load(keys: list[K]) -> Sequence[V]:
         return await fn(keys)
 
-    return DataLoader(load_fn=load)
+    return DataLoader(load_fn=load, max_batch_size=None if batching else 1)
 
 
 class Loaders:
     def __init__(self, runtime: GatewayRuntime) -> None:
         self._runtime = runtime
         cms = runtime.cms
-        self.children: DataLoader[str, CmsChild | None] = _loader(cms.get_children)
-        self.relationships: DataLoader[str, list[CmsRelationship]] = _loader(cms.get_relationships)
-        self.cms_people: DataLoader[str, CmsPerson | None] = _loader(cms.get_people)
+        batching = runtime.batching
+        self.children: DataLoader[str, CmsChild | None] = _loader(cms.get_children, batching=batching)
+        self.relationships: DataLoader[str, list[CmsRelationship]] = _loader(cms.get_relationships, batching=batching)
+        self.cms_people: DataLoader[str, CmsPerson | None] = _loader(cms.get_people, batching=batching)
         self._by_service: dict[tuple[str, Service], DataLoader[Any, Any]] = {}
 
     def candidates(self, service: Service) -> DataLoader[Demographics, list[SourceRecord]]:
@@ -52,6 +53,6 @@ class Loaders:
         key = (operation, service)
         loader = self._by_service.get(key)
         if loader is None:
-            loader = _loader(pick(self._runtime.adapters[service]))
+            loader = _loader(pick(self._runtime.adapters[service]), batching=self._runtime.batching)
             self._by_service[key] = loader
         return loader

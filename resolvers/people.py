@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime
 
-from sources.cms_model import CmsChild, CmsPerson, CmsRelationship
-
 from resolvers import ids
 from resolvers.views import IndividualView
+from sources.cms_model import CmsChild, CmsPerson, CmsRelationship
 from sources.model import Name, SourceRecord
 
 CHILD_ID_PREFIX = "C"

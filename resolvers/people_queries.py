@@ -112,7 +112,7 @@ async def _source_person(ctx: RequestContext, home: str, record_id: str) -> Indi
         raise not_found("person")
     try:
         record = await ctx.loaders.records(service).load(record_id)
-    except Exception as error:  # noqa: BLE001 - every failure of the source is reported the same way
+    except Exception as error:
         failure = ctx.failures.absorb(service, adapter.info.system, error)
         raise GatewayError(
             f"{failure.system} is unavailable: {failure.reason}.", "SOURCE_UNAVAILABLE", system=failure.system

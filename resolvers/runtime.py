@@ -35,9 +35,10 @@ class GatewayRuntime:
     thresholds: MatchThresholds
     policy: AccessPolicy
     max_children: int = 500
+    batching: bool = True  # False only to measure what batching saves
     audit_trail: AuditTrail | None = None  # the audit issue makes this required
     today: Callable[[], datetime.date] = field(default=uk_today)
 
     @property
     def cms_system(self) -> str:
-        return self.cms.info.system
+        return self.cms.system

@@ -37,9 +37,7 @@ async def service_checks(
     runtime = ctx.runtime
     wanted = wanted_services(services)
     ctx.audit.viewed_service_checks(person.id, wanted)
-    to_ask = [
-        s for s in wanted if s in runtime.adapters and runtime.policy.may_check_service(ctx.principal, s)
-    ]
+    to_ask = [s for s in wanted if s in runtime.adapters and runtime.policy.may_check_service(ctx.principal, s)]
     answers = dict(zip(to_ask, await _linked_records(ctx, person, to_ask), strict=True))
     today = runtime.today()
     checks = []
@@ -55,9 +53,7 @@ async def service_checks(
                 explanation = UNAVAILABLE.format(system=answer.system, reason=answer.reason)
                 checks.append(_simple(service, CheckOutcome.UNAVAILABLE, explanation, adapter))
             else:
-                result = display_rules.apply(
-                    runtime.display_rules, service, person.date_of_birth, answer, today
-                )
+                result = display_rules.apply(runtime.display_rules, service, person.date_of_birth, answer, today)
                 checks.append(
                     ServiceCheckView(
                         service=service,
@@ -116,9 +112,7 @@ def _not_connected(authority: str, service: Service) -> ServiceCheckView:
     )
 
 
-def _simple(
-    service: Service, outcome: CheckOutcome, explanation: str, adapter: SourceAdapter
-) -> ServiceCheckView:
+def _simple(service: Service, outcome: CheckOutcome, explanation: str, adapter: SourceAdapter) -> ServiceCheckView:
     return ServiceCheckView(
         service=service,
         outcome=outcome,

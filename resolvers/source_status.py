@@ -57,5 +57,5 @@ async def probe(adapter: SourceAdapter | object, timeout_s: float = HEALTH_PROBE
         async with asyncio.timeout(timeout_s):
             health: SourceHealth = await check()
             return health
-    except Exception:  # noqa: BLE001 - a failing probe is exactly what DOWN reports
+    except Exception:
         return SourceHealth.DOWN

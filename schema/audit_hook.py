@@ -32,7 +32,7 @@ class AuditHook(SchemaExtension):
             return
         try:
             await trail.record(context.principal, context.request_id, context.audit)
-        except Exception as error:  # noqa: BLE001 - any failure to audit means nothing leaves
+        except Exception as error:
             log.error("audit write failed: %s", type(error).__name__)
             result.data = None
             result.errors = [GraphQLError(AUDIT_FAILED, extensions={"code": AUDIT_UNAVAILABLE})]

@@ -12,11 +12,9 @@ from strawberry.types import Info
 from resolvers import people_queries, service_checks
 from resolvers.context import RequestContext
 from resolvers.views import HouseholdView, IndividualView
-from schema.enums import Gender, RelationshipType
-from schema.enums import Service as ServiceEnum
+from schema.enums import Gender, RelationshipType, Service
 from schema.services import ServiceCheck, SourceLink
 from schema.values import Address, Name, Practitioner
-from sources.model import Service
 
 Ctx = Info[RequestContext, None]
 
@@ -43,10 +41,9 @@ class Individual:
         self,
         root: strawberry.Parent[IndividualView],
         info: Ctx,
-        services: list[ServiceEnum] | None = None,
+        services: list[Service] | None = None,
     ) -> list[ServiceCheck] | None:
-        asked: list[Service] | None = services  # type: ignore[assignment]
-        return await service_checks.service_checks(info.context, root, asked)  # type: ignore[return-value]
+        return await service_checks.service_checks(info.context, root, services)  # type: ignore[return-value]
 
     @strawberry.field(description="The source records linked to this individual, with the evidence for each link.")
     async def links(self, root: strawberry.Parent[IndividualView], info: Ctx) -> list[SourceLink] | None:
@@ -90,9 +87,7 @@ class HouseholdMember:
     individual: Individual | None
     relationship_to_child: RelationshipType
     lives_with_child: bool | None
-    basis: list[LinkBasis] = strawberry.field(
-        description="Which source systems say this person belongs here, and how."
-    )
+    basis: list[LinkBasis] = strawberry.field(description="Which source systems say this person belongs here, and how.")
 
 
 @strawberry.type

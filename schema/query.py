@@ -28,9 +28,9 @@ class Query:
         return Principal(
             id=strawberry.ID(principal.id),
             name=principal.name,
-            roles=sorted(principal.roles, key=lambda r: r.value),  # type: ignore[misc]
+            roles=sorted(principal.roles, key=lambda r: r.value),
             team=principal.team,
-            purpose=principal.purpose,  # type: ignore[arg-type]
+            purpose=principal.purpose,
             case_reference=principal.case_reference,
         )
 

@@ -6,9 +6,7 @@ import datetime
 
 import strawberry
 
-from linkage.demographics import MatchLevel as ModelMatchLevel
-
-MatchLevel = strawberry.enum(ModelMatchLevel, name="MatchLevel")
+from schema.enums import MatchLevel
 
 
 @strawberry.type

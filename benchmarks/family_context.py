@@ -1,0 +1,332 @@
+"""Benchmark: the standard family-context query against the simulated systems, batched and not.
+
+    python -m benchmarks.family_context [--latency-ms 50] [--households 300] [--queries 60]
+
+Starts the sandbox with a fixed latency injected into every simulated HTTP request, and a real gateway on
+loopback, then reports (and writes to docs/benchmarks.md):
+
+* upstream requests per query, per source, and how they grow with household size;
+* p50/p95 latency of the query, sequentially;
+* the critical-path floor: the sum, over the query's dependent levels, of the slowest upstream call at that
+  level, each measured directly against the same sandbox (no gateway in between);
+* p50 / floor, the gateway's overhead as a ratio;
+* throughput at a few concurrencies;
+* the same with batching switched off (`[tuning] batching = false`), as the baseline.
+
+All numbers of one report come from one run on one machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import platform
+import statistics
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from sandbox.runner import RunningSandbox
+
+from gateway.demo import demo_stack
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKDIR = ROOT / "benchmarks" / ".work"
+REPORT = ROOT / "docs" / "benchmarks.md"
+
+STANDARD_QUERY = """
+query FamilyContext($cmsId: ID!) {
+  child(cmsId: $cmsId) {
+    cmsId
+    name { full }
+    allocatedWorker { name phone email }
+    serviceChecks { service outcome explanation involvements { status organisation practitioner { name phone } } }
+    household {
+      address { line1 postcode }
+      members {
+        relationshipToChild
+        livesWithChild
+        basis { system kind }
+        individual {
+          id
+          name { full }
+          age
+          serviceChecks {
+            service
+            outcome
+            explanation
+            involvements {
+              status
+              organisation
+              practitioner { name role team phone email }
+              ... on PoliceInvolvement { safeguardingOffences { date category involvement } hasNonSafeguardingRecords }
+              ... on HousingInvolvement { antiSocialBehaviour eviction noticeSeekingPossession rentArrears }
+              ... on SchoolInvolvement { schoolName admissionType }
+              source { system match { level score } }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+"""
+
+HTTP_SYSTEMS = ("cms", "adult_social_care", "housing")
+
+
+@dataclass
+class QueryRun:
+    seconds: float
+    members: int
+    requests: dict[str, int]
+
+
+async def run_query(session: aiohttp.ClientSession, url: str, cms_id: str) -> tuple[float, dict[str, Any]]:
+    started = time.perf_counter()
+    async with session.post(f"{url}/graphql", json={"query": STANDARD_QUERY, "variables": {"cmsId": cms_id}}) as r:
+        body = await r.json()
+    elapsed = time.perf_counter() - started
+    if body.get("errors"):
+        raise RuntimeError(f"query for {cms_id} answered errors: {[e['extensions'] for e in body['errors']]}")
+    return elapsed, body
+
+
+async def upstream_counts(sandbox: RunningSandbox) -> dict[str, int]:
+    return {system: int((await sandbox.stats(system))["total"]) for system in HTTP_SYSTEMS}
+
+
+async def measure_sequential(
+    session: aiohttp.ClientSession, sandbox: RunningSandbox, url: str, cms_ids: Sequence[str]
+) -> list[QueryRun]:
+    runs = []
+    for cms_id in cms_ids:
+        await sandbox.reset_stats()
+        seconds, body = await run_query(session, url, cms_id)
+        members = len(body["data"]["child"]["household"]["members"])
+        runs.append(QueryRun(seconds, members, await upstream_counts(sandbox)))
+    return runs
+
+
+async def measure_throughput(
+    session: aiohttp.ClientSession, url: str, cms_ids: Sequence[str], concurrency: int, total: int
+) -> float:
+    queue = [cms_ids[i % len(cms_ids)] for i in range(total)]
+
+    async def worker() -> None:
+        while queue:
+            await run_query(session, url, queue.pop())
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return total / (time.perf_counter() - started)
+
+
+async def _median_call(call: Callable[[], Awaitable[Any]], repeats: int = 15) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        await call()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+async def critical_path_floor(session: aiohttp.ClientSession, sandbox: RunningSandbox, cms_id: str) -> dict[str, float]:
+    """The slowest direct upstream call at each of the query's three dependent levels, measured without the gateway.
+
+    Level 1: the CMS child look-up. Level 2: CMS relationships, and residents at the child's address (adult social
+    care, housing), and the child's own checks. Level 3: every member's checks (one batch per source; housing one
+    request per person, in parallel). The police extract and school database are local reads with no injected
+    latency, so the HTTP sources bound each level.
+    """
+    urls = sandbox.urls
+    child = (await _post(session, f"{urls['cms']}/api/v1/children/batch", {"ids": [cms_id]}))["children"][0]
+    rels = (await _post(session, f"{urls['cms']}/api/v1/relationships/batch", {"childIds": [cms_id]}))["relationships"]
+    address = child["address"]
+    query = {
+        "ref": "0",
+        "surnames": [child["surname"].upper()],
+        "datesOfBirth": [child["dateOfBirth"]],
+        "birthYears": [],
+    }
+    members = [
+        {"ref": str(i), "surnames": [r["surname"].upper()], "datesOfBirth": [r["dateOfBirth"]], "birthYears": []}
+        for i, r in enumerate(rels[cms_id])
+    ] or [query]
+
+    async def cms_child() -> Any:
+        return await _post(session, f"{urls['cms']}/api/v1/children/batch", {"ids": [cms_id]})
+
+    async def cms_relationships() -> Any:
+        return await _post(session, f"{urls['cms']}/api/v1/relationships/batch", {"childIds": [cms_id]})
+
+    async def asc_at_address() -> Any:
+        body = {"addresses": [{"ref": "0", "postcode": address["postcode"], "line1": address["line1"]}]}
+        return await _post(session, f"{urls['adult_social_care']}/api/clients/at-addresses", body)
+
+    async def housing_at_address() -> Any:
+        params = {"postcode": address["postcode"], "line1": address["line1"]}
+        async with session.get(f"{urls['housing']}/api/tenancies/at-address", params=params) as r:
+            return await r.read()
+
+    async def asc_match(queries: list[dict[str, Any]]) -> Any:
+        return await _post(session, f"{urls['adult_social_care']}/api/clients/match", {"queries": queries})
+
+    async def housing_search() -> Any:
+        async with session.get(f"{urls['housing']}/api/tenants/search", params={"surname": "SMITH"}) as r:
+            return await r.read()
+
+    level1 = await _median_call(cms_child)
+    level2 = max(
+        [
+            await _median_call(cms_relationships),
+            await _median_call(asc_at_address),
+            await _median_call(housing_at_address),
+            await _median_call(lambda: asc_match([query])),
+            await _median_call(housing_search),
+        ]
+    )
+    level3 = max([await _median_call(lambda: asc_match(members)), await _median_call(housing_search)])
+    return {
+        "level 1 (child)": level1,
+        "level 2 (household, child's checks)": level2,
+        "level 3 (members' checks)": level3,
+    }
+
+
+async def _post(session: aiohttp.ClientSession, url: str, body: dict[str, Any]) -> Any:
+    async with session.post(url, json=body) as r:
+        r.raise_for_status()
+        return await r.json()
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+async def bench_mode(
+    *, batching: bool, latency_ms: int, households: int, queries: int, concurrencies: Sequence[int]
+) -> dict[str, Any]:
+    extra = {} if batching else {"tuning": {"batching": False}}
+    workdir = WORKDIR / ("batched" if batching else "unbatched")
+    async with (
+        demo_stack(workdir, households=households, latency_ms=latency_ms, timeout_s=10.0, extra_config=extra) as (
+            sandbox,
+            served,
+        ),
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64)) as session,
+    ):
+        url = served.url
+        cms_ids = [f"C{i:06d}" for i in range(1, queries + 1)]
+        await run_query(session, url, cms_ids[0])  # warm-up: connections, caches of the police extract
+        runs = await measure_sequential(session, sandbox, url, cms_ids)
+        floor = await critical_path_floor(session, sandbox, cms_ids[0])
+        throughput = {c: await measure_throughput(session, url, cms_ids, c, max(20, 4 * c)) for c in concurrencies}
+    return {"runs": runs, "floor": floor, "throughput": throughput}
+
+
+def summarise(name: str, result: dict[str, Any]) -> list[str]:
+    runs: list[QueryRun] = result["runs"]
+    seconds = [r.seconds for r in runs]
+    p50, p95 = statistics.median(seconds), percentile(seconds, 0.95)
+    floor = sum(result["floor"].values())
+    lines = [f"### {name}", ""]
+    lines.append("| household members | queries | " + " | ".join(f"{s} requests/query" for s in HTTP_SYSTEMS) + " |")
+    lines.append("|---|---|" + "---|" * len(HTTP_SYSTEMS))
+    by_size: dict[int, list[QueryRun]] = {}
+    for run in runs:
+        by_size.setdefault(run.members, []).append(run)
+    for size in sorted(by_size):
+        group = by_size[size]
+        cells = []
+        for system in HTTP_SYSTEMS:
+            counts = Counter(r.requests[system] for r in group)
+            cells.append(", ".join(f"{n}" for n in sorted(counts)))
+        lines.append(f"| {size} | {len(group)} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        f"- latency: p50 **{p50 * 1000:.1f} ms**, p95 {p95 * 1000:.1f} ms over {len(runs)} sequential queries",
+        "- critical-path floor: **{:.1f} ms** ({})".format(
+            floor * 1000, ", ".join(f"{k} {v * 1000:.1f} ms" for k, v in result["floor"].items())
+        ),
+        f"- p50 / floor: **{p50 / floor:.3f}**",
+        "- throughput: " + ", ".join(f"{q:.1f} queries/s at concurrency {c}" for c, q in result["throughput"].items()),
+        "",
+    ]
+    return lines
+
+
+async def main_async(args: argparse.Namespace) -> str:
+    concurrencies = (1, 4, 16)
+    batched = await bench_mode(
+        batching=True,
+        latency_ms=args.latency_ms,
+        households=args.households,
+        queries=args.queries,
+        concurrencies=concurrencies,
+    )
+    unbatched = await bench_mode(
+        batching=False,
+        latency_ms=args.latency_ms,
+        households=args.households,
+        queries=args.queries,
+        concurrencies=concurrencies,
+    )
+    b50 = statistics.median(r.seconds for r in batched["runs"])
+    u50 = statistics.median(r.seconds for r in unbatched["runs"])
+    b_req = statistics.mean(sum(r.requests.values()) for r in batched["runs"])
+    u_req = statistics.mean(sum(r.requests.values()) for r in unbatched["runs"])
+    lines = [
+        "# Benchmarks",
+        "",
+        "## The family-context query",
+        "",
+        f"Run on {datetime.date.today().isoformat()} by `make bench` (`python -m benchmarks.family_context`), on "
+        f"{platform.machine()} with {_cpus()} CPUs, Python {platform.python_version()}. "
+        f"{args.latency_ms} ms injected into every simulated HTTP request; {args.households} households; "
+        f"the first {args.queries} children (C000001...), each queried once in order, then again under concurrency. "
+        "The query: the child with its own service checks, its household, and every member's service checks with "
+        "involvements (`STANDARD_QUERY` in the benchmark). Upstream requests are counted by the simulated systems "
+        "themselves. The police extract and the school database are local files: they take no requests.",
+        "",
+        *summarise("Batched (the gateway as shipped)", batched),
+        *summarise("Batching off (baseline: `[tuning] batching = false`)", unbatched),
+        "### Batched against the baseline",
+        "",
+        f"- upstream HTTP requests per query: {b_req:.1f} batched vs {u_req:.1f} unbatched "
+        f"({u_req / b_req:.1f}x fewer)",
+        f"- p50 latency: {b50 * 1000:.1f} ms batched vs {u50 * 1000:.1f} ms unbatched ({u50 / b50:.2f}x)",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _cpus() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--households", type=int, default=300)
+    parser.add_argument("--queries", type=int, default=60)
+    parser.add_argument("--no-write", action="store_true", help="print the report without writing docs/")
+    args = parser.parse_args()
+    report = asyncio.run(main_async(args))
+    print(report)
+    if not args.no_write:
+        REPORT.write_text(report + "\n", encoding="utf-8")
+        print(f"wrote {REPORT}")
+
+
+if __name__ == "__main__":
+    main()

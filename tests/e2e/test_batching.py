@@ -1,0 +1,105 @@
+"""One upstream request per source per resolution level, whatever the household size; only what is asked."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from tests.e2e.conftest import Stack, running_stack
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+MEMBERS_CHECKS = """
+query($cmsId: ID!) {
+  child(cmsId: $cmsId) {
+    household { members { individual { serviceChecks { service outcome } } } }
+  }
+}
+"""
+
+SCHOOL_ONLY = """
+query($cmsId: ID!) {
+  child(cmsId: $cmsId) {
+    household { members { individual { serviceChecks(services: [SCHOOL]) { service outcome } } } }
+  }
+}
+"""
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
+    async with running_stack(Path(tmp_path_factory.mktemp("batching")), households=150) as running:
+        yield running
+
+
+async def counted(stack: Stack, query: str, cms_id: str) -> tuple[int, dict[str, int]]:
+    await stack.sandbox.reset_stats()
+    body = await stack.query(query, {"cmsId": cms_id})
+    assert "errors" not in body, body["errors"]
+    members = len(body["data"]["child"]["household"]["members"])
+    return members, await stack.upstream()
+
+
+async def test_requests_per_query_do_not_grow_with_the_household(stack: Stack) -> None:
+    seen: dict[int, dict[str, int]] = {}
+    for number in range(1, 61):
+        members, requests = await counted(stack, MEMBERS_CHECKS, f"C{number:06d}")
+        seen.setdefault(members, requests)
+        # Level 1: the child; level 2: relationships (CMS) and residents (ASC, housing); level 3: the checks.
+        assert requests["cms"] == 2, requests
+        assert requests["adult_social_care"] == (2 if members else 1), (members, requests)
+        # Housing has no batch endpoint: one request for the address, then one per member.
+        assert requests["housing"] == 1 + members, (members, requests)
+    assert len(seen) >= 3, f"too few household sizes to show anything: {sorted(seen)}"
+
+
+async def test_a_check_asks_only_the_services_it_names(stack: Stack) -> None:
+    before = await stack.metric("family_context_upstream_requests_total", source="Synergy (simulated)")
+    members, requests = await counted(stack, SCHOOL_ONLY, "C000004")
+    assert members > 0
+    # Residents at the address are still looked up (that is how the household is found); no service is checked.
+    assert requests["adult_social_care"] == 1
+    assert requests["housing"] == 1
+    after = await stack.metric("family_context_upstream_requests_total", source="Synergy (simulated)")
+    assert after - before == 1
+
+
+async def test_a_query_without_household_or_checks_asks_only_the_cms(stack: Stack) -> None:
+    await stack.sandbox.reset_stats()
+    body = await stack.query('{ child(cmsId: "C000005") { name { full } allocatedWorker { name } } }')
+    assert "errors" not in body
+    assert await stack.upstream() == {"cms": 1, "adult_social_care": 0, "housing": 0}
+
+
+async def test_children_batches_every_level_and_splits_at_the_batch_size(stack: Stack) -> None:
+    ids = [f"C{n:06d}" for n in range(1, 151)]
+    await stack.sandbox.reset_stats()
+    body = await stack.query(
+        "query($ids: [ID!]!) { children(cmsIds: $ids) { cmsId serviceChecks(services: [ADULT_SOCIAL_CARE]) "
+        "{ outcome } } }",
+        {"ids": ids},
+    )
+    assert "errors" not in body, body.get("errors")
+    assert [c["cmsId"] for c in body["data"]["children"]] == ids
+    requests = await stack.upstream()
+    assert requests["cms"] == math.ceil(150 / 100)  # the CMS takes 100 ids a request
+    assert requests["adult_social_care"] == math.ceil(150 / 50)  # adult social care takes 50 queries a request
+    assert requests["housing"] == 0
+
+
+async def test_children_with_unknown_ids_gives_nulls_in_place(stack: Stack) -> None:
+    body = await stack.query('{ children(cmsIds: ["C000001", "C999999", "C000002"]) { cmsId } }')
+    assert body["data"]["children"] == [{"cmsId": "C000001"}, None, {"cmsId": "C000002"}]
+
+
+async def test_children_is_bounded(stack: Stack) -> None:
+    ids = [f"C{n:06d}" for n in range(1, 502)]
+    body = await stack.query("query($ids: [ID!]!) { children(cmsIds: $ids) { cmsId } }", {"ids": ids})
+    assert body["data"]["children"] is None
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "at most 500" in error["message"]

@@ -92,7 +92,7 @@ def create_app(
     ]
     if settings.graphiql:
         routes += [
-            Route("/graphiql", GraphiQLPage()),
+            Route("/graphiql", GraphiQLPage().respond),
             Mount("/graphiql/static", app=StaticFiles(directory=STATIC_DIR), name="graphiql-static"),
             Route("/", lambda request: RedirectResponse("/graphiql")),
         ]

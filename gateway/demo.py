@@ -8,16 +8,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import tomli_w
-import uvicorn
 from sandbox.runner import RunningSandbox, start_sandbox
-from starlette.applications import Starlette
 
 from gateway.app import create_app
+from gateway.server import ServedApp, serve_in_process
 from gateway.settings import parse_authority
 
 DEMO_AUTHORITY = "Demo Borough Council"
@@ -99,34 +97,6 @@ def demo_config(
 def write_config(config: Mapping[str, Any], path: Path) -> Path:
     path.write_text(tomli_w.dumps(dict(config)), encoding="utf-8")
     return path
-
-
-@dataclass(frozen=True)
-class ServedApp:
-    url: str
-    stopped: asyncio.Task[None]
-
-
-@contextlib.asynccontextmanager
-async def serve_in_process(app: Starlette, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[ServedApp]:
-    """Run `app` under a real uvicorn server in this event loop.
-
-    uvicorn handles Ctrl+C itself: it stops serving, and `ServedApp.stopped` completes.
-    """
-    config = uvicorn.Config(app, host=host, port=port, lifespan="on", access_log=False, log_level="warning")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            if task.done():
-                task.result()  # re-raise a start-up failure (e.g. port in use)
-                raise RuntimeError("the gateway stopped while starting")
-            await asyncio.sleep(0.01)
-        bound = server.servers[0].sockets[0].getsockname()
-        yield ServedApp(url=f"http://{host}:{bound[1]}", stopped=task)
-    finally:
-        server.should_exit = True
-        await task
 
 
 @contextlib.asynccontextmanager

@@ -62,7 +62,7 @@ class GraphiQLPage:
     def __init__(self, default_query: str = EXAMPLE_QUERY) -> None:
         self._html = render_page(default_query)
 
-    async def __call__(self, request: Request) -> HTMLResponse:
+    async def respond(self, request: Request) -> HTMLResponse:
         return HTMLResponse(
             self._html,
             headers={

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 import aiohttp
-from sources.registry import build_adapter, build_cms_adapter
 
 import linkage
 from auth.policy import CaseworkPolicy
@@ -19,6 +18,7 @@ from resolvers.runtime import GatewayRuntime, uk_today
 from sources.adapter import SourceAdapter
 from sources.display_rules import DisplayRules
 from sources.model import Service
+from sources.registry import build_adapter, build_cms_adapter
 
 
 def check_rules(settings: AuthoritySettings) -> tuple[DisplayRules, linkage.MatchThresholds]:

@@ -108,7 +108,6 @@ async def _relationships(ctx: RequestContext, cms_id: str) -> list[CmsRelationsh
     try:
         return await ctx.loaders.relationships.load(cms_id)
     except SourceUnavailable as error:
-        ctx.failures.add(None, error.system, error.reason)
         raise cms_unavailable(error.system, error.reason) from None
 
 

@@ -80,7 +80,6 @@ async def _load_children(ctx: RequestContext, cms_ids: Sequence[str]) -> list[Cm
     try:
         return list(await ctx.loaders.children.load_many(cms_ids))
     except SourceUnavailable as error:
-        ctx.failures.add(None, error.system, error.reason)
         raise cms_unavailable(error.system, error.reason) from None
 
 
@@ -96,7 +95,6 @@ async def _cms_person(ctx: RequestContext, person_id: str) -> IndividualView:
     try:
         record = await ctx.loaders.cms_people.load(person_id)
     except SourceUnavailable as error:
-        ctx.failures.add(None, error.system, error.reason)
         raise cms_unavailable(error.system, error.reason) from None
     if record is None:
         raise not_found("person")

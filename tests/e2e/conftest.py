@@ -12,7 +12,8 @@ import aiohttp
 from sandbox.runner import RunningSandbox, start_sandbox
 
 from gateway.app import create_app
-from gateway.demo import demo_config, serve_in_process
+from gateway.demo import demo_config
+from gateway.server import serve_in_process
 from gateway.settings import parse_authority
 
 # Short timeouts keep the fault tests quick; the demo uses 2 s.

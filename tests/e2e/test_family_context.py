@@ -38,8 +38,12 @@ query FamilyContext($cmsId: ID!) {
               startDate endDate lastContact
               source { system recordId match { level score reasons } }
               ... on AdultSocialCareInvolvement { lastContact }
-              ... on PoliceInvolvement { policeArea safeguardingOffences { date category involvement } hasNonSafeguardingRecords }
-              ... on HousingInvolvement { tenancyStart antiSocialBehaviour eviction noticeSeekingPossession rentArrears }
+              ... on PoliceInvolvement {
+                policeArea safeguardingOffences { date category involvement } hasNonSafeguardingRecords
+              }
+              ... on HousingInvolvement {
+                tenancyStart antiSocialBehaviour eviction noticeSeekingPossession rentArrears
+              }
               ... on SchoolInvolvement { schoolName admissionType }
             }
           }

@@ -70,6 +70,7 @@ async def test_a_failing_source_nulls_only_its_service(stack: Stack, system: str
     errors = [e for e in body["errors"] if e["extensions"]["code"] == "SOURCE_UNAVAILABLE"]
     assert len(errors) == 1 and errors[0]["extensions"]["service"] == service
     assert "Traceback" not in str(body)
+
     # The household is found as before, but for residents only the failing source placed at the address.
     def names(answer: dict[str, Any]) -> list[str]:
         members = answer["household"]["members"]

@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from auth.verifier import DenyAll, DevelopmentVerifier, TokenVerifier
 from gateway.graphiql import STATIC_DIR, GraphiQLPage
 from gateway.graphql_endpoint import GraphQLEndpoint
+from gateway.logs import hold_data_echoing_loggers
 from gateway.metrics import CONTENT_TYPE, Metrics
 from gateway.runtime_factory import check_rules, open_runtime
 from gateway.settings import AuthoritySettings
@@ -44,6 +45,7 @@ def create_app(
     today: Callable[[], datetime.date] = uk_today,
 ) -> Starlette:
     check_rules(settings)  # a bad config fails here, at start-up, not on the first request
+    hold_data_echoing_loggers()
     metrics = Metrics()
     holder: dict[str, GatewayRuntime] = {}
 

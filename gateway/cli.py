@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 
+from gateway.logs import configure_logging
+
 SERVICE_CHOICES = ("cms", "adult_social_care", "police", "housing", "school")
 FAULT_CHOICES = ("down", "slow", "garbage")
-
-
-def configure_logging(level: str = "INFO") -> None:
-    # One line per event; the gateway's own loggers never put personal data in a message.
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def fault(text: str) -> tuple[str, str]:

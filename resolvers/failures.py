@@ -21,10 +21,11 @@ class SourceFailure:
 
 @dataclass
 class SourceFailures:
-    seen: dict[tuple[str, str], SourceFailure] = field(default_factory=dict)
+    seen: dict[str, SourceFailure] = field(default_factory=dict)
 
     def add(self, service: Service | None, system: str, reason: str) -> None:
-        self.seen.setdefault((system, reason), SourceFailure(service, system, reason))
+        """Note a failure; the first reason a source gave is the one reported."""
+        self.seen.setdefault(system, SourceFailure(service, system, reason))
 
     def absorb(self, service: Service | None, system: str, error: BaseException) -> SourceUnavailable:
         """Note a source's failure and return it as a `SourceUnavailable`.

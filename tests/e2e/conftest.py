@@ -62,8 +62,9 @@ async def running_stack(
     seed: int = 7,
     config_changes: Mapping[str, Any] | None = None,
     roles: tuple[str, ...] = ("SOCIAL_WORKER",),
+    faults: Mapping[str, str] | None = None,
 ) -> AsyncIterator[Stack]:
-    async with start_sandbox(workdir, seed=seed, households=households) as sandbox:
+    async with start_sandbox(workdir, seed=seed, households=households, faults=dict(faults or {})) as sandbox:
         config = {**demo_config(sandbox, timeout_s=TEST_TIMEOUT_S, development_roles=roles), **(config_changes or {})}
         app = create_app(parse_authority(config))
         async with serve_in_process(app) as served, aiohttp.ClientSession() as http:

@@ -1,0 +1,34 @@
+"""Linking one person's records across systems that share no identifier.
+
+>>> evidence = score(
+...     Demographics(given_name="Bob", family_name="Smith", date_of_birth=datetime.date(2012, 3, 4)),
+...     Demographics(given_name="Robert", family_name="SMITH", date_of_birth=datetime.date(2012, 3, 4)),
+... )
+>>> evidence.level, evidence.reasons[:3]
+(<MatchLevel.PROBABLE: 'PROBABLE'>, ('given name nickname Bob/Robert', 'family name exact', 'DOB exact'))
+
+`score` compares two `Demographics`; `best_links` scores a source's candidates for one person; `blocking` finds
+the candidates (`candidate_keys` for a source's search, `BlockingIndex` for an extract held in memory). Reasons
+name the compared values (e.g. a nickname pair), so evidence is shown to the user but never logged.
+"""
+
+from linkage.blocking import BlockingIndex, CandidateQuery, candidate_keys, surname_key
+from linkage.demographics import Demographics, MatchEvidence, MatchLevel
+from linkage.scoring import PRIOR_LOG2_ODDS, best_links, match_weight, score
+from linkage.thresholds import DEFAULT_THRESHOLDS, MatchThresholds
+
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "PRIOR_LOG2_ODDS",
+    "BlockingIndex",
+    "CandidateQuery",
+    "Demographics",
+    "MatchEvidence",
+    "MatchLevel",
+    "MatchThresholds",
+    "best_links",
+    "candidate_keys",
+    "match_weight",
+    "score",
+    "surname_key",
+]

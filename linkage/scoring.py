@@ -1,0 +1,154 @@
+"""Scoring two people's demographics: how sure we are that they are the same person, and why.
+
+The model is Fellegi-Sunter record linkage. Each field (given name, family name, DOB, postcode, gender) is put
+into one agreement class by its comparison (`names`, `dates`, `postcodes`, `genders`), e.g. "given name
+diminutive", "DOB day and month swapped", "postcode matches previous address". Each class has a weight in bits,
+log2(m/u), where m is how often the class occurs for two records of the same person and u how often for two
+different people (`linkage.weights`). A missing field weighs 0: it neither agrees nor disagrees. The field weights
+add up to the match weight W, the log-likelihood ratio of "same person" against "different people" under the
+usual assumption that fields err independently.
+
+The score is the posterior probability of "same person": the logistic of W plus the prior log-odds that a
+candidate a search returns is the person sought (`PRIOR_LOG2_ODDS`, about 1 in 16,000):
+
+    score = 1 / (1 + 2 ** -(W + PRIOR_LOG2_ODDS))
+
+`linkage.thresholds.MatchThresholds` turns the score into a `MatchLevel`; below `possible` the pair is not a
+link (level None).
+
+One dependence between fields is modelled rather than assumed away: when both genders are recorded and differ, a
+given name that is only a diminutive, typo, sound-alike or initial of the other counts as a different name, because
+that is what boy/girl twins look like (Alexander/Alexandra, Louis/Louise).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import operator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from linkage.dates import DateAgreement, compare_dates
+from linkage.demographics import Demographics, MatchEvidence
+from linkage.genders import GenderAgreement, compare_genders
+from linkage.names import GivenNameAgreement, compare_family_names, compare_given_names
+from linkage.postcodes import PostcodeAgreement, compare_postcodes
+from linkage.profile import FamilyNames, Profile, profile
+from linkage.thresholds import DEFAULT_THRESHOLDS, MatchThresholds
+from linkage.weights import DATE_OF_BIRTH, FAMILY_NAME, GENDER, GIVEN_NAME, POSTCODE
+
+T = TypeVar("T")
+
+PRIOR_LOG2_ODDS = -14.0
+"""Log2 prior odds that a candidate is the person sought, before comparing any field."""
+
+_GENDERED_SPELLINGS = frozenset({
+    GivenNameAgreement.DIMINUTIVE,
+    GivenNameAgreement.TYPO,
+    GivenNameAgreement.SOUNDS_ALIKE,
+    GivenNameAgreement.INITIAL,
+})  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class FieldEvidence:
+    """One field's contribution: its weight in bits and, if worth saying, the reason in words."""
+
+    weight: float
+    reason: str | None
+
+
+_WEIGHT = operator.attrgetter("weight")
+_DIFFERENT_GIVEN_NAME = FieldEvidence(GIVEN_NAME[GivenNameAgreement.DIFFERENT].weight, "given name differs")
+_DOB = {agreement: FieldEvidence(DATE_OF_BIRTH[agreement].weight, agreement.value) for agreement in DateAgreement}
+_POSTCODE = {agreement: FieldEvidence(POSTCODE[agreement].weight, agreement.value) for agreement in PostcodeAgreement}
+_GENDER = {
+    agreement: FieldEvidence(
+        GENDER[agreement].weight, None if agreement is GenderAgreement.MISSING else agreement.value
+    )
+    for agreement in GenderAgreement
+}
+
+
+def score(a: Demographics, b: Demographics, thresholds: MatchThresholds = DEFAULT_THRESHOLDS) -> MatchEvidence:
+    """How likely `a` and `b` describe the same person, the resulting level, and the reasons in words.
+
+    Symmetric in `a` and `b` (the reasons name a's value first).
+
+    >>> evidence = score(
+    ...     Demographics(given_name="Bob", family_name="Smith", date_of_birth=datetime.date(1980, 1, 2),
+    ...                  postcode="LS1 4AB"),
+    ...     Demographics(given_name="Robert", family_name="SMITH", date_of_birth=datetime.date(1980, 2, 1),
+    ...                  postcode="ls14ab"),
+    ... )
+    >>> evidence.level
+    <MatchLevel.PROBABLE: 'PROBABLE'>
+    >>> evidence.reasons
+    ('given name nickname Bob/Robert', 'family name exact', 'DOB day and month swapped', 'postcode exact')
+    """
+    fields = _compare(profile(a), profile(b))
+    return _evidence(fields, _probability(fields), thresholds)
+
+
+def match_weight(a: Demographics, b: Demographics) -> float:
+    """The Fellegi-Sunter match weight W of a pair: the sum of its fields' weights, in bits."""
+    return sum(map(_WEIGHT, _compare(profile(a), profile(b))))
+
+
+def _compare(a: Profile, b: Profile) -> tuple[FieldEvidence, ...]:
+    gender = compare_genders(a.gender, b.gender)
+    return (
+        _given_name(a.given, b.given, genders_differ=gender is GenderAgreement.DIFFERENT),
+        _family_name(a.family, b.family),
+        _DOB[compare_dates(a.date_of_birth, b.date_of_birth)],
+        _POSTCODE[compare_postcodes(a.postcode, a.previous_postcodes, b.postcode, b.previous_postcodes)],
+        _GENDER[gender],
+    )
+
+
+def _probability(fields: tuple[FieldEvidence, ...]) -> float:
+    weight = sum(map(_WEIGHT, fields))
+    return 1.0 / (1.0 + math.exp2(-(weight + PRIOR_LOG2_ODDS)))
+
+
+def _evidence(fields: tuple[FieldEvidence, ...], probability: float, thresholds: MatchThresholds) -> MatchEvidence:
+    reasons = tuple(field.reason for field in fields if field.reason is not None)
+    return MatchEvidence(score=probability, level=thresholds.level(probability), reasons=reasons)
+
+
+# Name comparisons are cached because the same pairs of names recur across many pairs of people.
+@functools.lru_cache(maxsize=65_536)
+def _given_name(a: tuple[str, ...], b: tuple[str, ...], *, genders_differ: bool) -> FieldEvidence:
+    comparison = compare_given_names(a, b)
+    if genders_differ and comparison.agreement in _GENDERED_SPELLINGS:
+        return _DIFFERENT_GIVEN_NAME
+    return FieldEvidence(GIVEN_NAME[comparison.agreement].weight, comparison.reason)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _family_name(a: FamilyNames, b: FamilyNames) -> FieldEvidence:
+    comparison = compare_family_names(a, b)
+    return FieldEvidence(FAMILY_NAME[comparison.agreement].weight, comparison.reason)
+
+
+def best_links(
+    subject: Demographics,
+    candidates: Sequence[tuple[Demographics, T]],
+    thresholds: MatchThresholds = DEFAULT_THRESHOLDS,
+) -> list[tuple[T, MatchEvidence]]:
+    """The candidates that link to `subject` (level not None), best first, each with its evidence.
+
+    This is the batch path for a source's search results: `candidates` pairs each record's demographics with the
+    record itself, which comes back untouched. Ties keep the candidates' order.
+    """
+    links: list[tuple[T, MatchEvidence]] = []
+    ours = profile(subject)
+    for demographics, item in candidates:
+        fields = _compare(ours, profile(demographics))
+        probability = _probability(fields)
+        if probability >= thresholds.possible:
+            links.append((item, _evidence(fields, probability, thresholds)))
+    links.sort(key=lambda link: link[1].score, reverse=True)
+    return links

@@ -1,0 +1,59 @@
+"""Properties that hold for any pair of people."""
+
+import datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from linkage import Demographics, MatchLevel, score
+
+names = st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzéö'- ABC"), min_size=0, max_size=14)
+real_names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=12)
+dates = st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2030, 12, 31))
+postcodes = st.sampled_from(["LS1 4AB", "ls14ab", "M1 1AA", "SW1A 1AA", "B1 1BB"])
+genders = st.sampled_from(["FEMALE", "MALE", "OTHER", "UNKNOWN"])
+
+people = st.builds(
+    Demographics,
+    given_name=st.none() | names,
+    family_name=st.none() | names,
+    date_of_birth=st.none() | dates,
+    gender=st.none() | genders,
+    postcode=st.none() | postcodes,
+    other_family_names=st.lists(names, max_size=2).map(tuple),
+    previous_postcodes=st.lists(postcodes, max_size=2).map(tuple),
+)
+
+fully_recorded_people = st.builds(
+    Demographics,
+    given_name=real_names,
+    family_name=real_names,
+    date_of_birth=dates,
+    gender=st.none() | genders,
+    postcode=postcodes,
+    other_family_names=st.lists(real_names, max_size=2).map(tuple),
+    previous_postcodes=st.lists(postcodes, max_size=2).map(tuple),
+)
+
+
+@settings(deadline=None)  # the first example loads the nickname table
+@given(people, people)
+def test_score_is_a_symmetric_probability(a: Demographics, b: Demographics) -> None:
+    forward, backward = score(a, b), score(b, a)
+    assert 0.0 <= forward.score <= 1.0
+    assert forward.score == backward.score
+    assert forward.level is backward.level
+    assert len(forward.reasons) == len(backward.reasons)
+
+
+@settings(deadline=None)  # the first example loads the nickname table
+@given(fully_recorded_people)
+def test_identical_demographics_are_certain(person: Demographics) -> None:
+    assert score(person, person).level is MatchLevel.CERTAIN
+
+
+@settings(deadline=None)  # the first example loads the nickname table
+@given(people)
+def test_a_person_agrees_with_themselves_on_every_recorded_field(person: Demographics) -> None:
+    evidence = score(person, person)
+    assert not any("differs" in reason for reason in evidence.reasons)

@@ -34,7 +34,8 @@ def error_code(error: GraphQLError) -> str:
         return original.code
     if error.extensions and isinstance(error.extensions.get("code"), str):
         return str(error.extensions["code"])
-    if original is None:
+    if error.path is None:
+        # Raised before execution: the document or its variables (syntax, validation, a Date that is no date).
         if any(marker in error.message for marker in _LIMIT_MARKERS):
             return QUERY_TOO_COMPLEX
         return BAD_USER_INPUT

@@ -1,0 +1,194 @@
+"""The shared HTTP transport against a small real aiohttp upstream on port 0 whose behaviour each test sets."""
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from sources.adapter import SourceUnavailable
+from sources.circuit import CircuitBreaker
+from sources.http import HttpTransport
+from sources.settings import SourceSettings
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class Upstream:
+    def __init__(self) -> None:
+        self.handler: Handler = self.ok
+        self.requests = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.url = ""
+
+    async def ok(self, request: web.Request) -> web.StreamResponse:
+        return web.json_response({"ok": True})
+
+    async def dispatch(self, request: web.Request) -> web.StreamResponse:
+        self.requests += 1
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return await self.handler(request)
+        finally:
+            self.in_flight -= 1
+
+
+@pytest.fixture
+async def upstream() -> AsyncIterator[Upstream]:
+    state = Upstream()
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", state.dispatch)
+    runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    state.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    yield state
+    await runner.cleanup()
+
+
+def transport(
+    upstream: Upstream, session: aiohttp.ClientSession, *, breaker: CircuitBreaker | None = None, **settings: object
+) -> HttpTransport:
+    values: dict[str, object] = {"timeout_s": 1.0, "retries": 1} | settings
+    config = SourceSettings(
+        service=None,
+        system="Test System",
+        kind="housing_rest",
+        url=upstream.url,
+        **values,  # type: ignore[arg-type]
+    )
+    return HttpTransport(config, session, breaker=breaker or CircuitBreaker(failure_threshold=100), backoff_s=0.01)
+
+
+async def reason_of(call: Awaitable[object]) -> str:
+    with pytest.raises(SourceUnavailable) as raised:
+        await call
+    return raised.value.reason
+
+
+async def test_decodes_json(upstream: Upstream, session: aiohttp.ClientSession) -> None:
+    assert await transport(upstream, session).get_json("op", "/x") == {"ok": True}
+
+
+async def test_503_retried_for_idempotent_calls_only(upstream: Upstream, session: aiohttp.ClientSession) -> None:
+    async def down(request: web.Request) -> web.StreamResponse:
+        return web.Response(status=503, text="down")
+
+    upstream.handler = down
+    http = transport(upstream, session, retries=2)
+    assert await reason_of(http.get_json("op", "/x")) == "HTTP 503"
+    assert upstream.requests == 3
+    upstream.requests = 0
+    assert await reason_of(http.post_json("op", "/x", {}, idempotent=False)) == "HTTP 503"
+    assert upstream.requests == 1
+
+
+async def test_4xx_is_not_retried(upstream: Upstream, session: aiohttp.ClientSession) -> None:
+    async def too_large(request: web.Request) -> web.StreamResponse:
+        return web.Response(status=413)
+
+    upstream.handler = too_large
+    assert await reason_of(transport(upstream, session).post_json("op", "/x", {}, idempotent=True)) == "HTTP 413"
+    assert upstream.requests == 1
+
+
+async def test_429_is_retried_after_retry_after(upstream: Upstream, session: aiohttp.ClientSession) -> None:
+    async def throttle_once(request: web.Request) -> web.StreamResponse:
+        if upstream.requests == 1:
+            return web.Response(status=429, headers={"Retry-After": "0"})
+        return web.json_response({"results": []})
+
+    upstream.handler = throttle_once
+    answer = await transport(upstream, session).post_json("op", "/x", {"q": 1}, idempotent=True)
+    assert answer == {"results": []}
+    assert upstream.requests == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("<html><body>Service error</body></html>", "text/html"),
+        ('{"results": [{"ref": "0", "cli', "application/json"),
+        ("\xff\xfe garbage", "application/json"),
+    ],
+)
+async def test_garbage_is_malformed(
+    upstream: Upstream, session: aiohttp.ClientSession, body: str, content_type: str
+) -> None:
+    async def garbage(request: web.Request) -> web.StreamResponse:
+        return web.Response(body=body.encode("latin-1"), content_type=content_type)
+
+    upstream.handler = garbage
+    assert await reason_of(transport(upstream, session).get_json("op", "/x")) == "malformed response"
+
+
+async def test_a_source_that_never_answers_times_out_within_the_timeout(
+    upstream: Upstream, session: aiohttp.ClientSession
+) -> None:
+    async def never(request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(3600)
+        raise AssertionError("unreachable")
+
+    upstream.handler = never
+    started = time.monotonic()
+    assert await reason_of(transport(upstream, session, timeout_s=0.3, retries=3).get_json("op", "/x")) == "timed out"
+    assert time.monotonic() - started < 0.6
+
+
+async def test_concurrency_is_bounded(upstream: Upstream, session: aiohttp.ClientSession) -> None:
+    async def slowish(request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(0.05)
+        return web.json_response({})
+
+    upstream.handler = slowish
+    http = transport(upstream, session, max_concurrency=2)
+    await asyncio.gather(*(http.get_json("op", "/x") for _ in range(8)))
+    assert upstream.requests == 8
+    assert upstream.max_in_flight == 2
+
+
+async def test_circuit_breaker_fails_fast_then_half_opens(upstream: Upstream, session: aiohttp.ClientSession) -> None:
+    async def down(request: web.Request) -> web.StreamResponse:
+        return web.Response(status=500)
+
+    upstream.handler = down
+    http = transport(upstream, session, retries=0, breaker=CircuitBreaker(failure_threshold=2, cooldown_s=0.2))
+    for _ in range(2):
+        assert await reason_of(http.get_json("op", "/x")) == "HTTP 500"
+    assert await reason_of(http.get_json("op", "/x")) == "circuit open"
+    assert upstream.requests == 2  # failed fast without calling
+
+    await asyncio.sleep(0.25)
+    upstream.handler = upstream.ok
+    assert http.breaker.state == "half_open"
+    assert await http.get_json("op", "/x") == {"ok": True}  # the trial call closes it
+    assert http.breaker.state == "closed"
+
+
+async def test_observer_and_logs_carry_no_url_or_query(
+    upstream: Upstream, session: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    seen: list[tuple[str, str, float, str]] = []
+
+    async def down(request: web.Request) -> web.StreamResponse:
+        return web.Response(status=503, text="Smith not available")
+
+    upstream.handler = down
+    config = SourceSettings(service=None, system="Test System", kind="housing_rest", url=upstream.url, retries=1)
+    http = HttpTransport(config, session, observer=lambda *call: seen.append(call), backoff_s=0.01)
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(SourceUnavailable) as raised:
+        await http.get_json("tenants.search", "/api/tenants/search", [("surname", "SMITH"), ("dob", "01/02/1970")])
+    assert str(raised.value) == "Test System: HTTP 503"
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__
+    assert [(system, op, outcome) for system, op, _, outcome in seen] == [
+        ("Test System", "tenants.search", "http_error"),
+        ("Test System", "tenants.search", "http_error"),
+    ]
+    assert "SMITH" not in caplog.text.upper() and "1970" not in caplog.text and "/api" not in caplog.text

@@ -69,6 +69,7 @@ async def open_runtime(
                 display_rules=rules,
                 thresholds=thresholds,
                 policy=CaseworkPolicy(),
+                access_mode=settings.access_mode,
                 max_children=settings.limits.max_children,
                 batching=settings.batching,
                 today=today,

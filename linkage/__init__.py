@@ -15,6 +15,7 @@ name the compared values (e.g. a nickname pair), so evidence is shown to the use
 from linkage.blocking import BlockingIndex, CandidateQuery, candidate_keys, surname_key
 from linkage.demographics import Demographics, MatchEvidence, MatchLevel
 from linkage.scoring import PRIOR_LOG2_ODDS, best_links, match_weight, score
+from linkage.search import search_match
 from linkage.thresholds import DEFAULT_THRESHOLDS, MatchThresholds
 
 __all__ = [
@@ -30,5 +31,6 @@ __all__ = [
     "candidate_keys",
     "match_weight",
     "score",
+    "search_match",
     "surname_key",
 ]

@@ -60,6 +60,8 @@ class FieldEvidence:
     reason: str | None
 
 
+FIELD_ORDER = ("given name", "family name", "date of birth", "postcode", "gender")
+
 _WEIGHT = operator.attrgetter("weight")
 _DIFFERENT_GIVEN_NAME = FieldEvidence(GIVEN_NAME[GivenNameAgreement.DIFFERENT].weight, "given name differs")
 _DOB = {agreement: FieldEvidence(DATE_OF_BIRTH[agreement].weight, agreement.value) for agreement in DateAgreement}
@@ -95,6 +97,16 @@ def score(a: Demographics, b: Demographics, thresholds: MatchThresholds = DEFAUL
 def match_weight(a: Demographics, b: Demographics) -> float:
     """The Fellegi-Sunter match weight W of a pair: the sum of its fields' weights, in bits."""
     return sum(map(_WEIGHT, _compare(profile(a), profile(b))))
+
+
+def compare_fields(a: Demographics, b: Demographics) -> tuple[FieldEvidence, ...]:
+    """Each field's evidence, in `FIELD_ORDER`: what `score` sums."""
+    return _compare(profile(a), profile(b))
+
+
+def posterior(fields: Sequence[FieldEvidence]) -> float:
+    """The probability of the same person given these fields' evidence."""
+    return _probability(tuple(fields))
 
 
 def _compare(a: Profile, b: Profile) -> tuple[FieldEvidence, ...]:

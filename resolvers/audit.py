@@ -18,6 +18,11 @@ from sources.model import Service
 class AuditRecorder:
     basic_details: set[str] = field(default_factory=set)  # global ids of people shown
     service_flags: dict[str, set[Service]] = field(default_factory=dict)  # person id -> services checked
+    searches: list[object] = field(default_factory=list)  # the terms of each search made
+
+    def searched(self, terms: object) -> None:
+        """A search was made with these terms (kept for the audit record only, never logged)."""
+        self.searches.append(terms)
 
     def viewed_basic_details(self, subject_id: str) -> None:
         self.basic_details.add(subject_id)
@@ -26,8 +31,8 @@ class AuditRecorder:
         self.service_flags.setdefault(subject_id, set()).update(services)
 
     @property
-    def subject_count(self) -> int:
-        return len(self.basic_details | self.service_flags.keys())
+    def is_empty(self) -> bool:
+        return not (self.searches or self.basic_details or self.service_flags)
 
 
 class AuditTrail(Protocol):

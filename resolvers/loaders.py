@@ -37,6 +37,7 @@ class Loaders:
         self.children: DataLoader[str, CmsChild | None] = _loader(cms.get_children, batching=batching)
         self.relationships: DataLoader[str, list[CmsRelationship]] = _loader(cms.get_relationships, batching=batching)
         self.cms_people: DataLoader[str, CmsPerson | None] = _loader(cms.get_people, batching=batching)
+        self.cms_search: DataLoader[Demographics, list[CmsPerson]] = _loader(cms.search, batching=batching)
         self._by_service: dict[tuple[str, Service], DataLoader[Any, Any]] = {}
 
     def candidates(self, service: Service) -> DataLoader[Demographics, list[SourceRecord]]:

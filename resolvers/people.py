@@ -27,6 +27,7 @@ def from_cms(person: CmsPerson | CmsRelationship, today: datetime.date) -> Indiv
     return IndividualView(
         id=ids.child_id(person.person_id) if is_child else ids.person_id("CMS", person.person_id),
         kind="child" if is_child else "person",
+        home="CMS",
         cms_id=person.person_id if is_child else None,
         name=person.name,
         other_names=(),
@@ -47,6 +48,7 @@ def from_source_record(record: SourceRecord, today: datetime.date) -> Individual
     return IndividualView(
         id=ids.person_id(record.service.value, record.record_id),
         kind="person",
+        home=record.service.value,
         cms_id=None,
         name=Name(given=d.given_name, family=d.family_name),
         other_names=other_names,

@@ -10,12 +10,11 @@ import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from sources.cms import CmsAdapter
-
 from auth.policy import AccessPolicy
 from linkage import MatchThresholds
 from resolvers.audit import AuditTrail
 from sources.adapter import SourceAdapter
+from sources.cms import CmsAdapter
 from sources.display_rules import DisplayRules
 from sources.model import Service
 
@@ -34,6 +33,7 @@ class GatewayRuntime:
     display_rules: DisplayRules
     thresholds: MatchThresholds
     policy: AccessPolicy
+    access_mode: str = "search_any"  # or "case_linked": people only through a child's household
     max_children: int = 500
     batching: bool = True  # False only to measure what batching saves
     audit_trail: AuditTrail | None = None  # the audit issue makes this required

@@ -28,6 +28,7 @@ from sources.model import (
 class IndividualView:
     id: str
     kind: Literal["child", "person"]
+    home: str  # the system holding this record: "CMS", or the name of the service whose source holds it
     cms_id: str | None
     name: Name | None
     other_names: tuple[Name, ...]

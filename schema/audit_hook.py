@@ -28,7 +28,7 @@ class AuditHook(SchemaExtension):
         if not isinstance(context, RequestContext) or result is None:
             return
         trail = context.runtime.audit_trail
-        if trail is None or context.audit.subject_count == 0:
+        if trail is None or context.audit.is_empty:
             return
         try:
             await trail.record(context.principal, context.request_id, context.audit)

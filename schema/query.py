@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import people_queries, source_status
+from resolvers import people_queries, search, source_status
 from schema.enums import Purpose, Role
 from schema.people import Child, Ctx, Node
+from schema.search import PersonSearchInput, PersonSearchResult
 from schema.services import Source
 
 
@@ -50,6 +51,18 @@ class Query:
     @strawberry.field(description="Any individual or household by global id.")
     async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
         return await people_queries.node(info.context, id)  # type: ignore[return-value]
+
+    @strawberry.field(description="Find people by demographics. Audited with its search terms.")
+    async def search_people(
+        self, info: Ctx, input: PersonSearchInput, first: int = 20, after: str | None = None
+    ) -> PersonSearchResult | None:
+        terms = search.SearchTerms(
+            family_name=input.family_name,
+            given_name=input.given_name,
+            date_of_birth=input.date_of_birth,
+            postcode=input.postcode,
+        )
+        return await search.search_people(info.context, terms, first, after)  # type: ignore[return-value]
 
     @strawberry.field(
         description="Every service this authority knows about, connected or not, with coverage, freshness and health."

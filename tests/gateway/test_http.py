@@ -193,7 +193,7 @@ def test_schema_command_prints_the_sdl(capsys: pytest.CaptureFixture[str], tmp_p
 
 
 async def test_a_variable_of_the_wrong_type_is_bad_input(gateway: tuple[str, aiohttp.ClientSession]) -> None:
-    status, body = await post(
+    _, body = await post(
         gateway, {"query": "query($ids: [ID!]!) { children(cmsIds: $ids) { cmsId } }", "variables": {"ids": {"a": 1}}}
     )
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from sandbox.runner import RunningSandbox, start_sandbox
 
 from gateway.app import create_app
 from gateway.demo import demo_config
 from gateway.server import serve_in_process
 from gateway.settings import parse_authority
+from sandbox.runner import RunningSandbox, start_sandbox
 
 # Short timeouts keep the fault tests quick; the demo uses 2 s.
 TEST_TIMEOUT_S = 0.6

@@ -46,7 +46,19 @@ def test_a_record_matches_by_date_of_birth_or_by_surname_and_year() -> None:
     assert index.search(query(dobs=(dob,))) == ["smith"]
     assert index.search(query(surnames=("JONES",), years=(1980,))) == ["jones"]
     assert index.search(query(surnames=("JONES",), years=(1981,))) == []
-    assert index.search(query(surnames=("JONES",))) == []  # a surname alone is never enough
+
+
+def test_without_birth_years_a_surname_alone_is_enough() -> None:
+    index = CandidateIndex(
+        [
+            ("dated", identity("Jones", datetime.date(1980, 5, 6))),
+            ("undated", identity("Jones", None)),
+            ("other", identity("Smith", datetime.date(1980, 5, 6))),
+        ]
+    )
+
+    assert index.search(query(surnames=("JONES",))) == ["dated", "undated"]
+    assert index.search(query(surnames=("JONES",), years=(1980,))) == ["dated"]
 
 
 def test_former_family_names_match_too() -> None:
@@ -55,10 +67,11 @@ def test_former_family_names_match_too() -> None:
     assert index.search(query(surnames=("OBRIEN",), years=(1975,))) == ["r"]
 
 
-def test_a_record_without_a_date_of_birth_is_never_a_candidate() -> None:
+def test_a_record_without_a_date_of_birth_is_found_only_by_surname_alone() -> None:
     index = CandidateIndex([("r", identity("Smith", None))])
 
     assert index.search(query(surnames=("SMITH",), years=(1980,))) == []
+    assert index.search(query(surnames=("SMITH",))) == ["r"]
 
 
 def test_at_most_fifty_candidates_in_record_order() -> None:

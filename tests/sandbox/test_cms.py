@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import aiohttp
 
 from sandbox.candidates import surname_key
 from sandbox.runner import RunningSandbox
 
 
-async def post(http: aiohttp.ClientSession, url: str, body: object) -> tuple[int, dict]:  # type: ignore[type-arg]
+async def post(http: aiohttp.ClientSession, url: str, body: object) -> tuple[int, dict[str, Any]]:
     async with http.post(url, json=body) as response:
         return response.status, await response.json()
 
@@ -119,3 +121,10 @@ async def test_people_search_finds_by_dob_or_surname_and_year(
     assert record.id in found["by-name"]
     assert found["nobody"] == []
     assert all(len(ids) <= 50 for ids in found.values())
+
+
+async def test_more_than_fifty_search_queries_are_refused(sandbox: RunningSandbox, http: aiohttp.ClientSession) -> None:
+    queries = [{"ref": str(n), "surnames": ["SMITH"], "birthYears": [1980]} for n in range(51)]
+
+    async with http.post(f"{sandbox.urls['cms']}/api/v1/people/search", json={"queries": queries}) as response:
+        assert response.status == 400

@@ -90,7 +90,8 @@ async def test_throttle_asks_to_retry_later(sandbox: RunningSandbox, http: aioht
 
 
 async def test_error_rate_fails_that_fraction_reproducibly(
-        sandbox: RunningSandbox, http: aiohttp.ClientSession) -> None:
+    sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
     async def statuses() -> list[int]:
         result = []
         for _ in range(60):
@@ -136,8 +137,9 @@ async def test_faults_are_set_over_http_too(sandbox: RunningSandbox, http: aioht
 
 async def test_faults_and_latency_at_start_up(tmp_path: Path, population: Population) -> None:
     async with (
-        start_sandbox(tmp_path, population=population, latency_ms=50, faults={"cms": "down", "housing": "slow"})
-        as sandbox,
+        start_sandbox(
+            tmp_path, population=population, latency_ms=50, faults={"cms": "down", "housing": "slow"}
+        ) as sandbox,
         aiohttp.ClientSession() as http,
     ):
         async with http.get(f"{sandbox.urls['cms']}/health") as response:

@@ -9,6 +9,7 @@ import datetime
 import re
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(file))
 
 
-def query(path: Path, sql: str, *, timeout: float = 5.0) -> list[tuple]:  # type: ignore[type-arg]
+def query(path: Path, sql: str, *, timeout: float = 5.0) -> list[tuple[Any, ...]]:
     with contextlib.closing(sqlite3.connect(path, timeout=timeout)) as connection:
         return connection.execute(sql).fetchall()
 
@@ -60,20 +61,41 @@ def test_police_offences_are_recent_and_old(sandbox: RunningSandbox) -> None:
 
 
 def test_school_database_has_the_readme_schema(sandbox: RunningSandbox) -> None:
-    tables = {name: [c[1] for c in query(sandbox.school_db, f"PRAGMA table_info({name})")]
-              for (name,) in query(sandbox.school_db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    indexes = {name for (name,) in query(sandbox.school_db, "SELECT name FROM sqlite_master WHERE type = 'index'")
-               if not name.startswith("sqlite_")}
+    tables = {
+        name: [c[1] for c in query(sandbox.school_db, f"PRAGMA table_info({name})")]
+        for (name,) in query(sandbox.school_db, "SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    indexes = {
+        name
+        for (name,) in query(sandbox.school_db, "SELECT name FROM sqlite_master WHERE type = 'index'")
+        if not name.startswith("sqlite_")
+    }
 
     assert tables == {
         "school": ["school_id", "name", "dsl_name", "dsl_phone", "dsl_email", "local_authority"],
-        "pupil": ["upn", "legal_forename", "preferred_forename", "legal_surname", "surname_key",
-                  "former_surname_key", "dob", "birth_year", "gender", "address_line1", "postcode"],
+        "pupil": [
+            "upn",
+            "legal_forename",
+            "preferred_forename",
+            "legal_surname",
+            "surname_key",
+            "former_surname_key",
+            "dob",
+            "birth_year",
+            "gender",
+            "address_line1",
+            "postcode",
+        ],
         "enrolment": ["enrolment_id", "upn", "school_id", "registration", "entry_date", "leaving_date"],
         "extract_info": ["extracted_at"],
     }
-    assert indexes == {"pupil_dob", "pupil_surname_year", "pupil_former_surname_year", "pupil_postcode",
-                       "enrolment_upn"}
+    assert indexes == {
+        "pupil_dob",
+        "pupil_surname_year",
+        "pupil_former_surname_year",
+        "pupil_postcode",
+        "enrolment_upn",
+    }
 
 
 def test_school_rows_follow_the_conventions(sandbox: RunningSandbox) -> None:
@@ -88,16 +110,16 @@ def test_school_rows_follow_the_conventions(sandbox: RunningSandbox) -> None:
     assert all(re.fullmatch("[A-Z]+", key) for key, _ in keys)
     assert any(former for _, former in keys)
     datetime.datetime.fromisoformat(extracted_at[0])
-    orphans = query(db, "SELECT COUNT(*) FROM enrolment e LEFT JOIN school s USING (school_id) "
-                        "WHERE s.school_id IS NULL")
+    orphans = query(
+        db, "SELECT COUNT(*) FROM enrolment e LEFT JOIN school s USING (school_id) WHERE s.school_id IS NULL"
+    )
     assert orphans == [(0,)]
     assert query(db, "SELECT COUNT(*) FROM school WHERE dsl_name IS NULL") == [(0,)]
 
 
 def test_child_one_at_school_is_findable_by_dob(sandbox: RunningSandbox) -> None:
     population = sandbox.population
-    pupil = next(p for c in population.children for p in population.records_of(c).school
-                 if p.identity.date_of_birth)
+    pupil = next(p for c in population.children for p in population.records_of(c).school if p.identity.date_of_birth)
 
     rows = query(sandbox.school_db, f"SELECT upn FROM pupil WHERE dob = '{pupil.identity.date_of_birth}'")
 
@@ -161,8 +183,9 @@ async def test_file_faults_at_start_up_are_cleared_on_exit(tmp_path: Path, sandb
     from sandbox.runner import start_sandbox
 
     workdir = tmp_path / "faulty"
-    async with start_sandbox(workdir, population=sandbox.population,
-                             faults={"police": "slow", "school": "garbage"}) as faulty:
+    async with start_sandbox(
+        workdir, population=sandbox.population, faults={"police": "slow", "school": "garbage"}
+    ) as faulty:
         assert faulty.police_csv.is_fifo()
         assert faulty.school_db.read_bytes().startswith(b"This is not")
     assert not (workdir / "police_extract.csv").is_fifo()

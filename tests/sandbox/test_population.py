@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sandbox.ground_truth import DISCREPANCY_KINDS, NEAR_DUPLICATE_KINDS, SYSTEMS
 from sandbox.identity_copies import IDENTITY_DISCREPANCY_KINDS
+from sandbox.people import Person
 from sandbox.population import Population, generate
 
 DAY = datetime.date(2026, 11, 27)
@@ -94,7 +95,7 @@ def test_system_proportions_are_realistic(population: Population) -> None:
     adults = [p for p in population.people if p.age_on(today) >= 18]
     school_age = [p for p in population.people if 4 <= p.age_on(today) <= 16]
 
-    def share(people: list, system: str) -> float:  # type: ignore[type-arg]
+    def share(people: list[Person], system: str) -> float:
         return sum(1 for p in people if system in truth[p.person_id].records) / len(people)
 
     assert 0.15 < share(adults, "adult_social_care") < 0.35

@@ -192,3 +192,20 @@ async def test_observer_and_logs_carry_no_url_or_query(
         ("Test System", "tenants.search", "http_error"),
     ]
     assert "SMITH" not in caplog.text.upper() and "1970" not in caplog.text and "/api" not in caplog.text
+
+
+async def test_the_breaker_counts_calls_not_retries_and_ignores_refused_requests(
+    upstream: Upstream, session: aiohttp.ClientSession
+) -> None:
+    statuses = iter([503, 503, 503, 400, 400, 400])
+
+    async def failing(request: web.Request) -> web.StreamResponse:
+        return web.Response(status=next(statuses))
+
+    upstream.handler = failing
+    http = transport(upstream, session, retries=2, breaker=CircuitBreaker(failure_threshold=2, cooldown_s=60))
+    assert await reason_of(http.get_json("op", "/x")) == "HTTP 503"
+    assert upstream.requests == 3 and http.breaker.state == "closed"
+    for _ in range(3):
+        assert await reason_of(http.get_json("op", "/x")) == "HTTP 400"
+    assert http.breaker.state == "closed"

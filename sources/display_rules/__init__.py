@@ -1,0 +1,52 @@
+"""The display rules: which involvements a social worker may see, applied in one place for every path.
+
+Config-driven (`DisplayRules`, Stockport's defaults, per-authority overrides via `DisplayRules.from_mapping`);
+`apply` turns one person's matched records for one service into a `RuleResult`.
+"""
+
+from sources.display_rules.adult_social_care import adult_social_care_involvements, counted_plans
+from sources.display_rules.check import (
+    DOB_UNKNOWN,
+    NOT_APPLICABLE_BETWEEN,
+    NOT_APPLICABLE_FROM,
+    POSSIBLE_MATCHES,
+    POSSIBLE_MATCHES_PLURAL,
+    apply,
+    possible_matches_note,
+)
+from sources.display_rules.config import (
+    AdultSocialCareRules,
+    DisplayRules,
+    HousingRules,
+    InvalidDisplayRules,
+    PoliceRules,
+    SchoolRules,
+)
+from sources.display_rules.housing import housing_involvements, housing_window, is_current_tenant
+from sources.display_rules.police import police_involvements, police_window
+from sources.display_rules.school import school_involvements, shown_enrolments
+
+__all__ = [
+    "DOB_UNKNOWN",
+    "NOT_APPLICABLE_BETWEEN",
+    "NOT_APPLICABLE_FROM",
+    "POSSIBLE_MATCHES",
+    "POSSIBLE_MATCHES_PLURAL",
+    "AdultSocialCareRules",
+    "DisplayRules",
+    "HousingRules",
+    "InvalidDisplayRules",
+    "PoliceRules",
+    "SchoolRules",
+    "adult_social_care_involvements",
+    "apply",
+    "counted_plans",
+    "housing_involvements",
+    "housing_window",
+    "is_current_tenant",
+    "police_involvements",
+    "police_window",
+    "possible_matches_note",
+    "school_involvements",
+    "shown_enrolments",
+]

@@ -1,0 +1,167 @@
+"""`apply`: one person's matched records for one service → what the social worker may see, and why.
+
+Every path that returns an involvement goes through here. In order: the age rule (NOT_APPLICABLE, said in words
+tied to the rule); possible matches set aside (never turned into involvements, but counted and mentioned); the
+service's inclusion and time-window rules on each certain or probable link.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from linkage.demographics import MatchEvidence, MatchLevel
+from sources.display_rules import adult_social_care, housing, police, school
+from sources.display_rules.config import DisplayRules
+from sources.display_rules.dates import age_on
+from sources.model import (
+    AdultSocialCareFacts,
+    CheckOutcome,
+    HousingFacts,
+    Involvement,
+    PoliceFacts,
+    RuleResult,
+    SchoolFacts,
+    Service,
+    SourceRecord,
+    SourceRef,
+)
+
+NOT_APPLICABLE_FROM = "Not applicable: {service} records are shown from age {min_age}"
+NOT_APPLICABLE_BETWEEN = "Not applicable: {service} records are shown for ages {min_age} to {max_age}"
+DOB_UNKNOWN = (
+    "Date of birth not known: the age rule ({ages}) was checked against each matched record's own date of birth, "
+    "and records without one were not counted"
+)
+POSSIBLE_MATCHES = "{count} possible match in {system} was not counted: check the links before relying on it"
+POSSIBLE_MATCHES_PLURAL = (
+    "{count} possible matches in {system} were not counted: check the links before relying on them"
+)
+
+F = TypeVar("F", AdultSocialCareFacts, HousingFacts, PoliceFacts, SchoolFacts)
+
+Involvements = Callable[[SourceRecord, SourceRef, datetime.date], tuple[Involvement, ...]]
+
+
+@dataclass(frozen=True)
+class _ServicePolicy:
+    min_age: int
+    max_age: int | None
+    involvements: Involvements
+    involved: str
+    not_known: str
+
+    def admits(self, date_of_birth: datetime.date, today: datetime.date) -> bool:
+        age = age_on(date_of_birth, today)
+        return age >= self.min_age and (self.max_age is None or age <= self.max_age)
+
+    def ages(self) -> str:
+        if self.max_age is None:
+            return f"from age {self.min_age}"
+        return f"ages {self.min_age} to {self.max_age}"
+
+    def not_applicable(self, service: Service) -> str:
+        if self.max_age is None:
+            return NOT_APPLICABLE_FROM.format(service=service.label, min_age=self.min_age)
+        return NOT_APPLICABLE_BETWEEN.format(service=service.label, min_age=self.min_age, max_age=self.max_age)
+
+
+def apply(
+    rules: DisplayRules,
+    service: Service,
+    subject_date_of_birth: datetime.date | None,
+    matched: Sequence[tuple[SourceRecord, MatchEvidence]],
+    today: datetime.date,
+) -> RuleResult:
+    """The display rules of `service` applied to the records linked to one person (the subject).
+
+    `matched` holds each candidate record with its match evidence; records that are not links (level None) are
+    ignored. `today` is passed in so that the rules never read a clock.
+    """
+    policy = _policy(rules, service)
+    if subject_date_of_birth is not None and not policy.admits(subject_date_of_birth, today):
+        return RuleResult(
+            outcome=CheckOutcome.NOT_APPLICABLE, involvements=(), explanation=policy.not_applicable(service)
+        )
+    possible: Counter[str] = Counter()
+    involvements: list[Involvement] = []
+    for record, evidence in matched:
+        if record.service is not service:
+            raise ValueError(f"a {record.service.value} record was given to the {service.value} rules")
+        if evidence.level is None:
+            continue
+        if evidence.level is MatchLevel.POSSIBLE:
+            possible[record.system] += 1
+            continue
+        if subject_date_of_birth is None:
+            own = record.person.date_of_birth
+            if own is None or not policy.admits(own, today):
+                continue
+        source = SourceRef(system=record.system, record_id=record.record_id, as_of=record.as_of, match=evidence)
+        involvements.extend(policy.involvements(record, source, today))
+    parts = [policy.involved if involvements else policy.not_known]
+    if subject_date_of_birth is None:
+        parts.append(DOB_UNKNOWN.format(ages=policy.ages()))
+    parts.extend(possible_matches_note(count, system) for system, count in possible.items())
+    return RuleResult(
+        outcome=CheckOutcome.INVOLVED if involvements else CheckOutcome.NOT_KNOWN,
+        involvements=tuple(involvements),
+        explanation=". ".join(parts),
+    )
+
+
+def possible_matches_note(count: int, system: str) -> str:
+    template = POSSIBLE_MATCHES if count == 1 else POSSIBLE_MATCHES_PLURAL
+    return template.format(count=count, system=system)
+
+
+def _policy(rules: DisplayRules, service: Service) -> _ServicePolicy:
+    if service is Service.ADULT_SOCIAL_CARE:
+        asc = rules.adult_social_care
+
+        def asc_involvements(record: SourceRecord, source: SourceRef, today: datetime.date) -> tuple[Involvement, ...]:
+            facts = _facts(record, AdultSocialCareFacts)
+            return adult_social_care.adult_social_care_involvements(asc, facts, source, today)
+
+        return _ServicePolicy(
+            asc.min_age, None, asc_involvements, adult_social_care.INVOLVED, adult_social_care.NOT_KNOWN
+        )
+    if service is Service.HOUSING:
+        rules_h = rules.housing
+
+        def housing_involvements(
+            record: SourceRecord, source: SourceRef, today: datetime.date
+        ) -> tuple[Involvement, ...]:
+            return housing.housing_involvements(rules_h, _facts(record, HousingFacts), source, today)
+
+        involved, not_known = housing.housing_messages(rules_h)
+        return _ServicePolicy(rules_h.min_age, None, housing_involvements, involved, not_known)
+    if service is Service.POLICE:
+        rules_p = rules.police
+
+        def police_involvements(
+            record: SourceRecord, source: SourceRef, today: datetime.date
+        ) -> tuple[Involvement, ...]:
+            return police.police_involvements(rules_p, _facts(record, PoliceFacts), source, today)
+
+        involved, not_known = police.police_messages(rules_p)
+        return _ServicePolicy(rules_p.min_age, None, police_involvements, involved, not_known)
+    if service is Service.SCHOOL:
+        rules_s = rules.school
+
+        def school_involvements(
+            record: SourceRecord, source: SourceRef, today: datetime.date
+        ) -> tuple[Involvement, ...]:
+            return school.school_involvements(rules_s, _facts(record, SchoolFacts), source, today)
+
+        return _ServicePolicy(rules_s.min_age, rules_s.max_age, school_involvements, school.INVOLVED, school.NOT_KNOWN)
+    raise ValueError(f"no display rules for {service.value}")
+
+
+def _facts(record: SourceRecord, kind: type[F]) -> F:
+    if not isinstance(record.facts, kind):
+        raise ValueError(f"a {record.service.value} record carries the wrong kind of facts")
+    return record.facts

@@ -1,0 +1,242 @@
+"""The HTTP transport shared by every HTTP adapter.
+
+One `HttpTransport` per configured source, on the gateway's one `aiohttp.ClientSession`. Each call:
+
+* is bounded by `timeout_s` as a whole (waiting for a concurrency slot, every attempt and every backoff);
+* holds one of `max_concurrency` slots while it talks to the source;
+* is retried (`retries` extra attempts, short backoff) only when the caller marks it idempotent, and only on a
+  connection error, HTTP 5xx or HTTP 429;
+* goes through a per-process circuit breaker;
+* answers decoded JSON, or raises `SourceUnavailable` with a fixed reason ("timed out", "HTTP 503",
+  "malformed response", "connection failed", "circuit open").
+
+Neither exceptions nor logs carry URLs (housing searches put names in the query string) or bodies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Mapping, Sequence
+
+import aiohttp
+
+from sources.adapter import SourceUnavailable
+from sources.circuit import CircuitBreaker
+from sources.model import SourceHealth
+from sources.observe import Outcome, UpstreamObserver, notify
+from sources.settings import SourceSettings
+
+logger = logging.getLogger(__name__)
+
+TIMED_OUT = "timed out"
+MALFORMED_RESPONSE = "malformed response"
+CONNECTION_FAILED = "connection failed"
+CIRCUIT_OPEN = "circuit open"
+
+MAX_BODY_BYTES = 64 * 1024 * 1024
+MAX_RETRY_AFTER_S = 1.0
+
+QueryParams = Sequence[tuple[str, str]]
+_SOURCE_FAULTS = frozenset({TIMED_OUT, MALFORMED_RESPONSE, CONNECTION_FAILED})
+
+
+def http_error(status: int) -> str:
+    """The reason for an HTTP error status: 'HTTP 503'."""
+    return f"HTTP {status}"
+
+
+class _Retryable(Exception):
+    def __init__(self, reason: str, retry_after_s: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after_s = retry_after_s
+
+
+class HttpTransport:
+    """JSON over HTTP to one source system.
+
+    >>> transport = HttpTransport(settings, session, observer=metrics.observe)
+    >>> body = await transport.post_json("clients.match", "/api/clients/match", {...}, idempotent=True)
+    """
+
+    def __init__(
+        self,
+        settings: SourceSettings,
+        session: aiohttp.ClientSession,
+        *,
+        observer: UpstreamObserver | None = None,
+        breaker: CircuitBreaker | None = None,
+        backoff_s: float = 0.05,
+    ) -> None:
+        if not settings.url:
+            raise ValueError(f"source {settings.system!r} needs a url")
+        if settings.timeout_s <= 0:
+            raise ValueError(f"source {settings.system!r}: timeout_s must be positive")
+        if settings.max_concurrency < 1:
+            raise ValueError(f"source {settings.system!r}: max_concurrency must be at least 1")
+        if settings.retries < 0:
+            raise ValueError(f"source {settings.system!r}: retries must not be negative")
+        self.system = settings.system
+        self._base_url = settings.url.rstrip("/")
+        self._session = session
+        self._timeout_s = settings.timeout_s
+        self._retries = settings.retries
+        self._slots = asyncio.Semaphore(settings.max_concurrency)
+        self._observer = observer
+        self._breaker = breaker if breaker is not None else CircuitBreaker()
+        self._backoff_s = backoff_s
+
+    @property
+    def breaker(self) -> CircuitBreaker:
+        return self._breaker
+
+    async def get_json(
+        self, operation: str, path: str, params: QueryParams = (), *, allow_not_found: bool = False
+    ) -> object | None:
+        """GET (always idempotent). With `allow_not_found`, HTTP 404 answers None."""
+        return await self._call(operation, "GET", path, params, None, True, allow_not_found)
+
+    async def post_json(self, operation: str, path: str, body: Mapping[str, object], *, idempotent: bool) -> object:
+        """POST a JSON body. Mark read-only batch POSTs `idempotent=True` to allow retries."""
+        return await self._call(operation, "POST", path, (), body, idempotent, False)
+
+    async def _call(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        params: QueryParams,
+        body: Mapping[str, object] | None,
+        idempotent: bool,
+        allow_not_found: bool,
+    ) -> object | None:
+        if not self._breaker.allow():
+            self._observe(operation, 0.0, "circuit_open")
+            raise SourceUnavailable(self.system, CIRCUIT_OPEN)
+        # The breaker counts calls, not attempts: one call's retries are one failure.
+        try:
+            answer = await self._attempts(operation, method, path, params, body, idempotent, allow_not_found)
+        except SourceUnavailable as failure:
+            if failure.reason in _SOURCE_FAULTS or failure.reason.startswith("HTTP 5") or failure.reason == "HTTP 429":
+                self._breaker.record_failure()
+            else:
+                self._breaker.record_success()  # it answered: our request was refused (400, 413)
+            raise
+        self._breaker.record_success()
+        return answer
+
+    async def _attempts(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        params: QueryParams,
+        body: Mapping[str, object] | None,
+        idempotent: bool,
+        allow_not_found: bool,
+    ) -> object | None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._timeout_s
+        try:
+            async with asyncio.timeout_at(deadline), self._slots:
+                attempts = 1 + (self._retries if idempotent else 0)
+                for attempt in range(attempts):
+                    try:
+                        return await self._attempt(operation, method, path, params, body, allow_not_found)
+                    except _Retryable as failure:
+                        last = attempt == attempts - 1
+                        delay = self._delay(attempt, failure.retry_after_s)
+                        if last or loop.time() + delay >= deadline:
+                            raise SourceUnavailable(self.system, failure.reason) from None
+                        logger.info("retrying %s on %s: %s", operation, self.system, failure.reason)
+                        await asyncio.sleep(delay)
+        except TimeoutError:
+            self._observe(operation, self._timeout_s, "timeout")
+            logger.warning("%s on %s: %s", operation, self.system, TIMED_OUT)
+            raise SourceUnavailable(self.system, TIMED_OUT) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _delay(self, attempt: int, retry_after_s: float | None) -> float:
+        if retry_after_s is not None:
+            return min(max(retry_after_s, 0.0), MAX_RETRY_AFTER_S)
+        return float(self._backoff_s * (2**attempt))
+
+    async def _attempt(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        params: QueryParams,
+        body: Mapping[str, object] | None,
+        allow_not_found: bool,
+    ) -> object | None:
+        started = time.perf_counter()
+        try:
+            async with self._session.request(
+                method, self._base_url + path, params=list(params) or None, json=body
+            ) as response:
+                status = response.status
+                if allow_not_found and status == 404:
+                    self._observe(operation, time.perf_counter() - started, "not_found")
+                    return None
+                if status == 429 or status >= 500:
+                    self._failed(operation, started, "throttled" if status == 429 else "http_error", status)
+                    raise _Retryable(http_error(status), _retry_after(response.headers.get("Retry-After")))
+                if status >= 400:
+                    # Our request was refused (400, 404, 413): the source itself is fine.
+                    self._observe(operation, time.perf_counter() - started, "http_error")
+                    logger.warning("%s on %s: %s", operation, self.system, http_error(status))
+                    raise SourceUnavailable(self.system, http_error(status))
+                raw = await _read_limited(response)
+                content_type = response.content_type
+        except aiohttp.ClientError:
+            self._failed(operation, started, "connection_error", None)
+            raise _Retryable(CONNECTION_FAILED) from None
+        try:
+            if raw is None or "json" not in content_type:
+                raise ValueError("not JSON")
+            decoded: object = json.loads(raw)
+        except ValueError:  # includes UnicodeDecodeError and JSONDecodeError
+            self._failed(operation, started, "malformed", None)
+            raise SourceUnavailable(self.system, MALFORMED_RESPONSE) from None
+        self._observe(operation, time.perf_counter() - started, "ok")
+        return decoded
+
+    def _failed(self, operation: str, started: float, outcome: Outcome, status: int | None) -> None:
+        self._observe(operation, time.perf_counter() - started, outcome)
+        reason = http_error(status) if status is not None else outcome
+        logger.warning("%s on %s failed: %s", operation, self.system, reason)
+
+    def _observe(self, operation: str, seconds: float, outcome: Outcome) -> None:
+        notify(self._observer, self.system, operation, seconds, outcome)
+
+
+async def _read_limited(response: aiohttp.ClientResponse) -> bytes | None:
+    """The body, or None when it is larger than any answer we expect."""
+    body = bytearray()
+    async for chunk in response.content.iter_chunked(64 * 1024):
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return None
+    return bytes(body)
+
+
+def _retry_after(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+async def probe(transport: HttpTransport, path: str = "/health") -> SourceHealth:
+    """UP when the source answers its health endpoint, DOWN otherwise (including an open circuit)."""
+    try:
+        await transport.get_json("health", path)
+    except SourceUnavailable:
+        return SourceHealth.DOWN
+    return SourceHealth.UP

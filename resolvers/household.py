@@ -35,7 +35,7 @@ async def household(ctx: RequestContext, child: IndividualView) -> HouseholdView
     members: list[_Member] = [
         _Member(
             individual=from_cms(rel, today),
-            relationship=_relationship_type(rel.relationship),
+            relationship=rel.relationship,
             lives_with=rel.lives_with,
             basis=[LinkBasisView(system=cms_system, kind=RECORDED_RELATIONSHIP)],
         )
@@ -92,11 +92,6 @@ class _Member:
             lives_with_child=self.lives_with,
             basis=tuple(self.basis),
         )
-
-
-def _relationship_type(name: str) -> RelationshipType:
-    # The CMS names relationships with the schema's names; anything new to us is shown as OTHER.
-    return RelationshipType.__members__.get(name, RelationshipType.OTHER)
 
 
 def _is_same(ctx: RequestContext, person: IndividualView, record: SourceRecord) -> bool:

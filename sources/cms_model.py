@@ -6,29 +6,11 @@ The CMS is not a service: it is where the child, the case, the allocated worker 
 from __future__ import annotations
 
 import datetime
-import enum
 from dataclasses import dataclass
 
 from linkage.demographics import Demographics
 from sources.mappers.person import demographics_of
-from sources.model import Address, Gender, Name, Practitioner
-
-
-class RelationshipType(enum.StrEnum):
-    """How a person relates to the child, as the schema's `RelationshipType` names."""
-
-    MOTHER = "MOTHER"
-    FATHER = "FATHER"
-    PARENT = "PARENT"
-    STEP_PARENT = "STEP_PARENT"
-    PARENTS_PARTNER = "PARENTS_PARTNER"
-    SIBLING = "SIBLING"
-    HALF_SIBLING = "HALF_SIBLING"
-    GRANDPARENT = "GRANDPARENT"
-    GUARDIAN = "GUARDIAN"
-    OTHER_RELATIVE = "OTHER_RELATIVE"
-    OTHER_ADULT_IN_HOUSEHOLD = "OTHER_ADULT_IN_HOUSEHOLD"
-    OTHER = "OTHER"
+from sources.model import Address, Gender, Name, Practitioner, RelationshipType
 
 
 @dataclass(frozen=True, kw_only=True)

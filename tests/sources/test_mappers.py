@@ -16,6 +16,7 @@ from sources.model import (
     Gender,
     HousingFacts,
     PoliceFacts,
+    RelationshipType,
     SchoolFacts,
     Service,
 )
@@ -238,7 +239,7 @@ def test_cms_child_person_and_relationship() -> None:
 
     relationship = cms_mapper.relationship(samples.CMS_RELATIONSHIP, child_id="C000001", system="LCS")
     assert relationship.relationship is RelationshipType.MOTHER
-    assert relationship.relationship == "MOTHER"
+    assert relationship.relationship is RelationshipType.MOTHER
     assert relationship.lives_with is True
     assert relationship.demographics.family_name == "Smith"
 

@@ -16,7 +16,6 @@ from sources.model import (
     Gender,
     HousingFacts,
     PoliceFacts,
-    RelationshipType,
     SchoolFacts,
     Service,
 )

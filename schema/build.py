@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from graphql import GraphQLError
 from strawberry import Schema
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.types import ExecutionContext
 
@@ -15,27 +24,59 @@ from schema.query import Query
 from schema.services import INVOLVEMENT_TYPES
 
 
+class _ParserCacheLeavingErrors(ParserCache):
+    """strawberry's parser cache, except that a document that does not parse is left to strawberry's own parser.
+
+    The cache raises a syntax error out of the extension, past every extension's error handling; strawberry's own
+    parse reports it as a normal pre-execution error, which `ErrorShaping` then codes as BAD_USER_INPUT.
+    """
+
+    def on_parse(self) -> Iterator[None]:
+        try:
+            self.execution_context.graphql_document = self.cached_parse_document(
+                self.execution_context.query, **self.execution_context.parse_options
+            )
+        except GraphQLError:
+            self.execution_context.graphql_document = None
+        yield
+
+
 class FamilyContextSchema(Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # strawberry's default logs each error's message, which can echo personal data.
         log_errors(errors)
 
 
+# Parsing and validating the same few documents (a front end's queries) again and again costs more than resolving
+# them: both are cached, bounded so that unique query texts cannot grow memory without limit.
+DOCUMENT_CACHE_SIZE = 256
+
+
 def build_schema(*, max_depth: int = 12, max_aliases: int = 50, max_tokens: int = 4000) -> Schema:
     """The gateway's schema. Limits come from the authority's configuration."""
+    # Built once: the validation cache hits only when every request brings the same rule classes. Each request
+    # still gets its own extension instances (an instance holds its request's execution context).
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    ]
 
-    def depth_limiter() -> SchemaExtension:
-        return QueryDepthLimiter(max_depth=max_depth)
-
-    def alias_limiter() -> SchemaExtension:
-        return MaxAliasesLimiter(max_alias_count=max_aliases)
+    def limits() -> SchemaExtension:
+        return AddValidationRules(limit_rules)
 
     def token_limiter() -> SchemaExtension:
         return MaxTokensLimiter(max_token_count=max_tokens)
 
+    def parser_cache() -> SchemaExtension:
+        return _ParserCacheLeavingErrors(maxsize=DOCUMENT_CACHE_SIZE)
+
+    def validation_cache() -> SchemaExtension:
+        return ValidationCache(maxsize=DOCUMENT_CACHE_SIZE)
+
     return FamilyContextSchema(
         query=Query,
         types=[Person, Child, Household, *INVOLVEMENT_TYPES],
-        # Order matters: errors are shaped inside the audit hook, so a failed audit replaces everything.
-        extensions=[AuditHook, ErrorShaping, token_limiter, depth_limiter, alias_limiter],
+        # Order matters: errors are shaped inside the audit hook, so a failed audit replaces everything; the
+        # limits add their rules before the validation cache validates.
+        extensions=[AuditHook, ErrorShaping, token_limiter, parser_cache, limits, validation_cache],
     )

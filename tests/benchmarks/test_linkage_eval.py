@@ -7,8 +7,10 @@ import datetime
 import pytest
 
 from benchmarks.linkage_eval import (
+    ANY_PLANTED,
     CLEAN,
     FIELD_TABLES,
+    IDENTITY_PLANTED,
     METHODS,
     TARGETS,
     Counts,
@@ -31,7 +33,7 @@ def test_report_covers_every_method_system_and_kind(report: QualityReport) -> No
     assert set(report.target_records) == set(TARGETS) == set(report.cross_product)
     for result in report.methods.values():
         assert set(result.by_system) == set(TARGETS)
-        assert set(result.by_kind) == {CLEAN, *DISCREPANCY_KINDS}
+        assert set(result.by_kind) == {CLEAN, ANY_PLANTED, IDENTITY_PLANTED, *DISCREPANCY_KINDS}
         assert set(result.near_duplicate_links) == set(NEAR_DUPLICATE_KINDS)
 
 
@@ -45,6 +47,9 @@ def test_numbers_are_sane(report: QualityReport) -> None:
             for value in (counts.precision, counts.recall):
                 assert value is None or 0.0 <= value <= 1.0
         assert result.near_duplicate_links["twins"] == 0
+        kinds = result.by_kind
+        assert kinds[CLEAN].true_pairs + kinds[ANY_PLANTED].true_pairs == overall.true_pairs
+        assert kinds[IDENTITY_PLANTED].true_pairs <= kinds[ANY_PLANTED].true_pairs
         assert len(result.misses) == overall.fn and len(result.false_links) == overall.fp
     for method in ("gateway", "blocking"):
         result = report.methods[method]

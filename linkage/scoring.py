@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from linkage.dates import DateAgreement, compare_dates
-from linkage.demographics import Demographics, MatchEvidence
+from linkage.demographics import Demographics, MatchEvidence, MatchLevel
 from linkage.genders import GenderAgreement, compare_genders
 from linkage.names import GivenNameAgreement, compare_family_names, compare_given_names
 from linkage.postcodes import PostcodeAgreement, compare_postcodes
@@ -72,6 +72,10 @@ _GENDER = {
     )
     for agreement in GenderAgreement
 }
+
+
+_DOB_FIELD = 2  # FIELD_ORDER.index("date of birth")
+_DOB_MISSING = _DOB[DateAgreement.MISSING]
 
 
 def score(a: Demographics, b: Demographics, thresholds: MatchThresholds = DEFAULT_THRESHOLDS) -> MatchEvidence:
@@ -127,7 +131,13 @@ def _probability(fields: tuple[FieldEvidence, ...]) -> float:
 
 def _evidence(fields: tuple[FieldEvidence, ...], probability: float, thresholds: MatchThresholds) -> MatchEvidence:
     reasons = tuple(field.reason for field in fields if field.reason is not None)
-    return MatchEvidence(score=probability, level=thresholds.level(probability), reasons=reasons)
+    level = thresholds.level(probability)
+    if level is not None and fields[_DOB_FIELD] is _DOB_MISSING:
+        # Without a DOB on both sides nothing tells a parent from a child of the same name at the same address:
+        # such a link is only ever shown as a possible match, never counted as an involvement.
+        # The DOB field's own reason ("DOB not recorded on one side") says why.
+        level = MatchLevel.POSSIBLE
+    return MatchEvidence(score=probability, level=level, reasons=reasons)
 
 
 # Name comparisons are cached because the same pairs of names recur across many pairs of people.

@@ -55,7 +55,9 @@ FAMILY_NAME: Mapping[FamilyNameAgreement, AgreementOdds] = MappingProxyType({
     FamilyNameAgreement.PREVIOUS: AgreementOdds(m=0.05, u=0.002),
     FamilyNameAgreement.TYPO: AgreementOdds(m=0.03, u=0.002),
     FamilyNameAgreement.SOUNDS_ALIKE: AgreementOdds(m=0.01, u=0.005),
-    FamilyNameAgreement.DIFFERENT: AgreementOdds(m=0.03, u=0.98),
+    # m: records of one person whose family names differ with no former name to explain it: a name change the
+    # system never recorded, or a stale record (0.07 measured as enough in docs/linkage.md).
+    FamilyNameAgreement.DIFFERENT: AgreementOdds(m=0.07, u=0.98),
     FamilyNameAgreement.MISSING: _MISSING,
 })  # fmt: skip
 

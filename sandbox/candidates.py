@@ -50,6 +50,7 @@ class CandidateIndex(Generic[R]):
         self._by_dob: dict[datetime.date, list[int]] = defaultdict(list)
         self._by_surname_year: dict[tuple[str, int], list[int]] = defaultdict(list)
         self._by_surname: dict[str, list[int]] = defaultdict(list)
+        self._by_surname_undated: dict[str, list[int]] = defaultdict(list)  # records without a date of birth
         for position, (record, identity) in enumerate(records):
             self._records.append(record)
             dob = identity.date_of_birth
@@ -58,6 +59,8 @@ class CandidateIndex(Generic[R]):
                 self._by_surname[key].append(position)
                 if dob is not None:
                     self._by_surname_year[(key, dob.year)].append(position)
+                else:
+                    self._by_surname_undated[key].append(position)
             if dob is not None:
                 self._by_dob[dob].append(position)
 
@@ -65,7 +68,8 @@ class CandidateIndex(Generic[R]):
         """Up to MAX_CANDIDATES matching records, in record order.
 
         With no birth years (a search by name alone) the surname rule drops the year: every record with one of
-        the surnames is a candidate, including records without a date of birth.
+        the surnames is a candidate. A record without a date of birth has no year to compare, so it is a candidate
+        whenever one of its surnames is asked for.
         """
         positions: set[int] = set()
         for dob in query.dates_of_birth:
@@ -73,6 +77,8 @@ class CandidateIndex(Generic[R]):
         for surname in query.surnames:
             if not query.birth_years:
                 positions.update(self._by_surname.get(surname, ()))
+            else:
+                positions.update(self._by_surname_undated.get(surname, ()))
             for year in query.birth_years:
                 positions.update(self._by_surname_year.get((surname, year), ()))
         return [self._records[i] for i in sorted(positions)[:MAX_CANDIDATES]]

@@ -101,15 +101,15 @@ class SchoolSqlAdapter:
     async def _find_chunk(self, people: Sequence[Demographics]) -> list[list[SourceRecord]]:
         queries = [candidate_keys(person) for person in people]
         dobs = _union(dob.isoformat() for query in queries for dob in query.dates_of_birth)
-        surnames = _union(name for query in queries if query.birth_years for name in query.surnames)
+        dated = _union(name for query in queries if query.birth_years for name in query.surnames)
         years = _union(year for query in queries if query.surnames for year in query.birth_years)
-        by_name = bool(surnames and years)
-        if not dobs and not by_name:
+        any_year = _union(name for query in queries if not query.birth_years for name in query.surnames)
+        if not dated or not years:
+            dated, years = [], []
+        if not (dobs or dated or any_year):
             return [[] for _ in people]
-        if not by_name:
-            surnames, years = [], []
-        sql = school_sql.candidate_pupils(len(dobs), len(surnames), len(years))
-        params = [*dobs, *surnames, *surnames, *years]
+        sql = school_sql.candidate_pupils(len(dobs), len(dated), len(years), len(any_year))
+        params = [*dobs, *dated, *dated, *years, *any_year, *any_year]
         records = await self._records("pupils.find", sql, params)
         return [[record for pupil, record in records if _fits(pupil, query)] for query in queries]
 
@@ -184,12 +184,14 @@ def _reason(error: sqlite3.OperationalError) -> str:
 
 
 def _fits(pupil: Row, query: CandidateQuery) -> bool:
-    """The candidate rule for one person: a tolerated DOB, or a surname key with a birth year."""
+    """The candidate rule for one person: a tolerated DOB, or a surname key with a birth year that fits (any year
+    when we do not know the person's, and pupils with no year recorded)."""
     dob = pupil.get("dob")
     if isinstance(dob, str) and dob in {d.isoformat() for d in query.dates_of_birth}:
         return True
     names = {pupil.get("surname_key"), pupil.get("former_surname_key")} - {None}
-    return bool(names & set(query.surnames)) and pupil.get("birth_year") in query.birth_years
+    year = pupil.get("birth_year")
+    return bool(names & set(query.surnames)) and (not query.birth_years or year is None or year in query.birth_years)
 
 
 def _union(values: Iterable[T]) -> list[T]:

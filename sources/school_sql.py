@@ -22,20 +22,30 @@ def placeholders(count: int) -> str:
     return ", ".join("?" * count)
 
 
-def candidate_pupils(dates_of_birth: int, surnames: int, birth_years: int) -> str:
-    """Pupils born on one of the dates, or with a current or former surname key and a birth year among those
-    given (the sandbox README's candidate query). Either half is left out when it has no values."""
+def candidate_pupils(dates_of_birth: int, dated_surnames: int, birth_years: int, any_year_surnames: int) -> str:
+    """The candidate query (sandbox README) for a batch of people, as one statement. Pupils:
+
+    - born on one of the dates; or
+    - with a current or former surname key among `dated_surnames` and born in one of the years, or with no date of
+      birth recorded (nothing to compare it with); or
+    - with a surname key among `any_year_surnames`, whatever their year (people whose DOB we do not know).
+
+    Parameters, in order: the dates, the dated surnames twice, the years, the any-year surnames twice. A part with
+    no values is left out."""
     conditions = []
     if dates_of_birth:
         conditions.append(f"p.dob IN ({placeholders(dates_of_birth)})")
-    if surnames and birth_years:
-        names = placeholders(surnames)
+    if dated_surnames and birth_years:
+        names = placeholders(dated_surnames)
         conditions.append(
             f"((p.surname_key IN ({names}) OR p.former_surname_key IN ({names})) "
-            f"AND p.birth_year IN ({placeholders(birth_years)}))"
+            f"AND (p.birth_year IN ({placeholders(birth_years)}) OR p.birth_year IS NULL))"
         )
+    if any_year_surnames:
+        names = placeholders(any_year_surnames)
+        conditions.append(f"(p.surname_key IN ({names}) OR p.former_surname_key IN ({names}))")
     if not conditions:
-        raise ValueError("a candidate query needs dates of birth, or surnames with birth years")
+        raise ValueError("a candidate query needs dates of birth or surnames")
     return f"SELECT {PUPIL_COLUMNS} FROM pupil p WHERE " + " OR ".join(conditions)
 
 

@@ -58,7 +58,8 @@ def test_without_birth_years_a_surname_alone_is_enough() -> None:
     )
 
     assert index.search(query(surnames=("JONES",))) == ["dated", "undated"]
-    assert index.search(query(surnames=("JONES",), years=(1980,))) == ["dated"]
+    assert index.search(query(surnames=("JONES",), years=(1980,))) == ["dated", "undated"]
+    assert index.search(query(surnames=("JONES",), years=(1990,))) == ["undated"]
 
 
 def test_former_family_names_match_too() -> None:
@@ -67,11 +68,12 @@ def test_former_family_names_match_too() -> None:
     assert index.search(query(surnames=("OBRIEN",), years=(1975,))) == ["r"]
 
 
-def test_a_record_without_a_date_of_birth_is_found_only_by_surname_alone() -> None:
+def test_a_record_without_a_date_of_birth_is_found_by_its_surname_whatever_the_year() -> None:
     index = CandidateIndex([("r", identity("Smith", None))])
 
-    assert index.search(query(surnames=("SMITH",), years=(1980,))) == []
+    assert index.search(query(surnames=("SMITH",), years=(1980,))) == ["r"]
     assert index.search(query(surnames=("SMITH",))) == ["r"]
+    assert index.search(query(surnames=("JONES",), years=(1980,))) == []
 
 
 def test_at_most_fifty_candidates_in_record_order() -> None:

@@ -82,3 +82,46 @@ async def test_each_call_is_observed_once(sandbox: RunningSandbox) -> None:
     assert record is not None
     await adapter.find_people([record.person])
     assert seen == [("Synergy", "pupils.get", "ok"), ("Synergy", "pupils.find", "ok")]
+
+
+async def test_by_surname_alone_when_the_date_of_birth_is_unknown(sandbox: RunningSandbox) -> None:
+    from linkage import Demographics
+
+    pupil = next(p for p in sandbox.population.school.pupils if p.identity.date_of_birth is not None)
+    adapter = school(sandbox.school_db)
+    surname_only = Demographics(given_name=None, family_name=pupil.identity.family_name)
+    [candidates] = await adapter.find_people([surname_only])
+    assert pupil.upn in {c.record_id for c in candidates}
+    assert all(
+        (c.person.family_name
+        and c.person.family_name.upper() == pupil.identity.family_name.upper())
+        or pupil.identity.family_name.upper() in {n.upper() for n in c.person.other_family_names}
+        for c in candidates
+    )
+
+
+async def test_a_pupil_without_a_date_of_birth_is_a_candidate_by_surname(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    import datetime
+    import shutil
+
+    from linkage import Demographics
+
+    copy = tmp_path / "school.sqlite"
+    shutil.copy(sandbox.school_db, copy)
+    pupil = next(p for p in sandbox.population.school.pupils if p.identity.date_of_birth is not None)
+    db = sqlite3.connect(copy)
+    try:
+        with db:
+            db.execute("UPDATE pupil SET dob = NULL, birth_year = NULL WHERE upn = ?", (pupil.upn,))
+    finally:
+        db.close()
+    adapter = school(copy)
+    someone = Demographics(
+        given_name=pupil.identity.given_name,
+        family_name=pupil.identity.family_name,
+        date_of_birth=datetime.date(1950, 1, 1),
+    )
+    [candidates] = await adapter.find_people([someone])
+    assert pupil.upn in {c.record_id for c in candidates}

@@ -93,8 +93,7 @@ async def test_by_surname_alone_when_the_date_of_birth_is_unknown(sandbox: Runni
     [candidates] = await adapter.find_people([surname_only])
     assert pupil.upn in {c.record_id for c in candidates}
     assert all(
-        (c.person.family_name
-        and c.person.family_name.upper() == pupil.identity.family_name.upper())
+        (c.person.family_name and c.person.family_name.upper() == pupil.identity.family_name.upper())
         or pupil.identity.family_name.upper() in {n.upper() for n in c.person.other_family_names}
         for c in candidates
     )

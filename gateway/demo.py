@@ -149,7 +149,8 @@ def run_demo(
                 f"  Simulated systems: {', '.join(f'{k} {v}' for k, v in sandbox.urls.items())}\n"
                 f"  Files and config: {Path(workdir).resolve()} (authority.toml, police extract, school database)\n"
                 + (f"  Faults: {', '.join(f'{k}={v}' for k, v in faults.items())}\n" if faults else "")
-                + f"\nTry this query in GraphiQL (it is preloaded):\n{EXAMPLE_QUERY}\n\nPress Ctrl+C to stop.",
+                + "\nGraphiQL opens with the full family-context query for C000001. A shorter one to try:\n"
+                + f"{EXAMPLE_QUERY}\n\nPress Ctrl+C to stop.",
                 flush=True,
             )
             await served.stopped  # until Ctrl+C or SIGTERM, which uvicorn handles

@@ -22,10 +22,10 @@ from sources.model import (
 )
 
 INVOLVED = (
-    "Known to police: convictions from the last {convictions} years and suspect records from the last "
-    "{suspects} year(s); at most {shown} safeguarding offences shown"
+    "Known to police: convictions from the last {convictions} and suspect records from the last {suspects}; "
+    "at most {shown} safeguarding offences shown"
 )
-NOT_KNOWN = "No convictions in the last {convictions} years or suspect records in the last {suspects} year(s) found"
+NOT_KNOWN = "No convictions in the last {convictions} or suspect records in the last {suspects} found"
 VICTIM = "victim"
 OPEN_OUTCOMES = frozenset({"charged", "under investigation"})
 
@@ -78,8 +78,13 @@ def police_involvements(
 
 def police_messages(rules: PoliceRules) -> tuple[str, str]:
     values = {
-        "convictions": rules.conviction_window_years,
-        "suspects": rules.suspect_window_years,
+        "convictions": _years(rules.conviction_window_years),
+        "suspects": _years(rules.suspect_window_years),
         "shown": rules.max_safeguarding_offences,
     }
     return INVOLVED.format(**values), NOT_KNOWN.format(**values)
+
+
+def _years(count: int) -> str:
+    """'year' or '5 years', as in 'the last year', 'the last 5 years'."""
+    return "year" if count == 1 else f"{count} years"

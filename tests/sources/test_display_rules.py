@@ -284,7 +284,7 @@ def test_police_victims_are_never_shown() -> None:
         Service.POLICE, police(offence(D(2026, 6, 1), role="victim")), born_aged(40)
     )
     assert outcome is CheckOutcome.NOT_KNOWN and involvements == ()
-    assert explanation == "No convictions in the last 5 years or suspect records in the last 1 year(s) found"
+    assert explanation == "No convictions in the last 5 years or suspect records in the last year found"
 
 
 def test_police_only_non_safeguarding_is_a_flag_without_details() -> None:

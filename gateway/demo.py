@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from sandbox.runner import RunningSandbox, start_sandbox
 
 from gateway.app import create_app
 from gateway.server import ServedApp, serve_in_process
 from gateway.settings import parse_authority
+from sandbox.runner import RunningSandbox, start_sandbox
 
 DEMO_AUTHORITY = "Demo Borough Council"
 

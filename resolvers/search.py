@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import linkage
+from linkage.dates import tolerated_variants
 from resolvers.context import RequestContext
 from resolvers.errors import GatewayError, bad_input, forbidden
 from resolvers.people import from_cms, from_source_record
@@ -177,21 +178,29 @@ def _one_per_person(
 ) -> list[SearchMatchView]:
     """Best first; a record that links (PROBABLE or better) to one already listed is the same person, shown once.
 
-    The CMS's record stands for the person when there is one: it is where the case and relationships are.
+    The CMS's record stands for the person when there is one: it is where the case and relationships are. Only
+    records whose dates of birth are within linkage's tolerance of each other can link that strongly (without a
+    DOB on both sides a link is at most POSSIBLE), so each record is compared with those alone, not with every
+    result: a common surname can bring hundreds.
     """
     scored.sort(key=lambda pair: (-pair[1].score, pair[0].kind != "child", pair[0].cms_id is None, pair[0].id))
     listed: list[tuple[IndividualView, linkage.MatchEvidence]] = []
+    by_dob: dict[datetime.date, list[int]] = {}
     strong = (linkage.MatchLevel.CERTAIN, linkage.MatchLevel.PROBABLE)
     for person, evidence in scored:
+        dob = person.date_of_birth
+        nearby = sorted(i for d in tolerated_variants(dob) for i in by_dob.get(d, ())) if dob else []
         same = next(
             (
                 i
-                for i, (other, _) in enumerate(listed)
-                if linkage.score(person.demographics, other.demographics, ctx.runtime.thresholds).level in strong
+                for i in nearby
+                if linkage.score(person.demographics, listed[i][0].demographics, ctx.runtime.thresholds).level in strong
             ),
             None,
         )
         if same is None:
+            if dob is not None:
+                by_dob.setdefault(dob, []).append(len(listed))
             listed.append((person, evidence))
         elif _from_cms(person) and not _from_cms(listed[same][0]):
             listed[same] = (person, listed[same][1])

@@ -34,6 +34,9 @@ schema: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.family_context
 
+bench-linkage: $(STAMP)
+	$(BIN)/python -m benchmarks.linkage_eval
+
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache
 

@@ -36,6 +36,7 @@ from typing import Any
 import aiohttp
 
 from gateway.demo import demo_config, write_config
+from gateway.graphiql import EXAMPLE_QUERY
 from linkage import Demographics, candidate_keys
 from sandbox.runner import RunningSandbox, start_sandbox
 
@@ -43,43 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKDIR = ROOT / "benchmarks" / ".work"
 REPORT = ROOT / "docs" / "benchmarks.md"
 
-STANDARD_QUERY = """
-query FamilyContext($cmsId: ID!) {
-  child(cmsId: $cmsId) {
-    cmsId
-    name { full }
-    allocatedWorker { name phone email }
-    serviceChecks { service outcome explanation involvements { status organisation practitioner { name phone } } }
-    household {
-      address { line1 postcode }
-      members {
-        relationshipToChild
-        livesWithChild
-        basis { system kind }
-        individual {
-          id
-          name { full }
-          age
-          serviceChecks {
-            service
-            outcome
-            explanation
-            involvements {
-              status
-              organisation
-              practitioner { name role team phone email }
-              ... on PoliceInvolvement { safeguardingOffences { date category involvement } hasNonSafeguardingRecords }
-              ... on HousingInvolvement { antiSocialBehaviour eviction noticeSeekingPossession rentArrears }
-              ... on SchoolInvolvement { schoolName admissionType }
-              source { system match { level score } }
-            }
-          }
-        }
-      }
-    }
-  }
-}
-"""
+# The family-context query, as GraphiQL opens with it: the child, the household, everyone's checks.
+STANDARD_QUERY = EXAMPLE_QUERY
 
 HTTP_SYSTEMS = ("cms", "adult_social_care", "housing")
 

@@ -40,12 +40,7 @@ class AdultSocialCareAdapter:
 
     @property
     def info(self) -> SourceInfo:
-        return SourceInfo(
-            service=self.service,
-            system=self._settings.system,
-            organisation=self._settings.organisation,
-            coverage=self._settings.coverage,
-        )
+        return self._settings.describe()
 
     async def find_people(self, people: Sequence[Demographics]) -> list[list[SourceRecord]]:
         return await in_chunks(people, self._settings.max_batch_size, self._match)

@@ -54,12 +54,7 @@ class HousingAdapter:
 
     @property
     def info(self) -> SourceInfo:
-        return SourceInfo(
-            service=self.service,
-            system=self._settings.system,
-            organisation=self._settings.organisation,
-            coverage=self._settings.coverage,
-        )
+        return self._settings.describe()
 
     async def find_people(self, people: Sequence[Demographics]) -> list[list[SourceRecord]]:
         return await gather_all(self._search(person) for person in people)

@@ -54,13 +54,7 @@ class PoliceCsvAdapter:
 
     @property
     def info(self) -> SourceInfo:
-        return SourceInfo(
-            service=self.service,
-            system=self._settings.system,
-            organisation=self._settings.organisation,
-            coverage=self._settings.coverage,
-            as_of=self._extract.as_of if self._extract else None,
-        )
+        return self._settings.describe(self._extract.as_of if self._extract else None)
 
     async def find_people(self, people: Sequence[Demographics]) -> list[list[SourceRecord]]:
         extract = await self._current()

@@ -69,13 +69,7 @@ class SchoolSqlAdapter:
 
     @property
     def info(self) -> SourceInfo:
-        return SourceInfo(
-            service=self.service,
-            system=self._settings.system,
-            organisation=self._settings.organisation,
-            coverage=self._settings.coverage,
-            as_of=self._as_of,
-        )
+        return self._settings.describe(self._as_of)
 
     async def find_people(self, people: Sequence[Demographics]) -> list[list[SourceRecord]]:
         return await in_chunks(people, self._settings.max_batch_size, self._find_chunk)

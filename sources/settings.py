@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Literal
 
-from sources.model import Coverage, Service
+from sources.model import Coverage, Service, SourceInfo
 
 AdapterKind = Literal["cms_rest", "adult_social_care_rest", "housing_rest", "police_csv", "school_sql"]
 ADAPTER_KINDS: tuple[AdapterKind, ...] = (
@@ -33,3 +34,15 @@ class SourceSettings:
     retries: int = 1  # extra attempts, idempotent reads only
     refresh_s: float = 300.0  # how often a file extract is re-read when it changes
     coverage: Coverage | None = None
+
+    def describe(self, as_of: datetime.datetime | None = None) -> SourceInfo:
+        """What the source says about itself (`sources`, every `ServiceCheck`): its configured facts, and freshness."""
+        if self.service is None:
+            raise ValueError(f"source {self.system!r} is not a service source")
+        return SourceInfo(
+            service=self.service,
+            system=self.system,
+            organisation=self.organisation,
+            coverage=self.coverage,
+            as_of=as_of,
+        )

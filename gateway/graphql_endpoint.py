@@ -25,7 +25,7 @@ from strawberry.asgi import GraphQL
 from auth.verifier import TokenVerifier
 from gateway.metrics import Metrics
 from resolvers.context import RequestContext
-from resolvers.errors import BAD_USER_INPUT, UNAUTHENTICATED
+from resolvers.errors import BAD_USER_INPUT, INTERNAL, UNAUTHENTICATED
 from resolvers.runtime import GatewayRuntime
 
 log = logging.getLogger("family_context.access")
@@ -33,6 +33,8 @@ log = logging.getLogger("family_context.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 UNAUTHENTICATED_MESSAGE = "Sign in first: this request carried no valid credentials."
 TOO_LARGE_MESSAGE = "Request body too large: at most {limit} bytes."
+NOT_A_GRAPHQL_REQUEST = 'Expected a JSON object: {"query": "...", "variables": {...}, "operationName": "..."}.'
+INTERNAL_MESSAGE = "Something went wrong on our side. The error has been logged; please try again."
 
 
 def error_response(status: int, message: str, code: str, request_id: str) -> JSONResponse:
@@ -47,10 +49,6 @@ class _Strawberry(GraphQL[RequestContext, None]):
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         context: RequestContext = request.scope["state"]["fc_context"]
         return context
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 class GraphQLEndpoint:
@@ -78,36 +76,36 @@ class GraphQLEndpoint:
         request = Request(scope)
         supplied = request.headers.get("x-request-id", "")
         request_id = supplied if REQUEST_ID.match(supplied) else uuid.uuid4().hex
-        status_holder = {"status": 500}
+        state = {"status": 500, "started": False}
 
         async def send_with_id(message: Any) -> None:
             if message["type"] == "http.response.start":
-                status_holder["status"] = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                state["status"] = message["status"]
+                state["started"] = True
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
             await send(message)
 
         try:
-            response = await self._guard(scope, request, request_id)
+            response = self._guard(scope, request, request_id)
+            body = b""
+            if response is None and scope.get("method") == "POST":
+                body, response = await self._read_body(receive, request, request_id)
             if response is not None:
-                await response(scope, receive, send)
-                status_holder["status"] = response.status_code
+                await response(scope, receive, send_with_id)
                 return
             try:
-                await self._graphql(scope, self._limited(receive), send_with_id)
-            except _BodyTooLarge:
-                response = self._too_large(request_id)
-                status_holder["status"] = response.status_code
-                await response(scope, receive, send)
+                await self._graphql(scope, _replay(body, receive), send_with_id)
+            except Exception as error:
+                log.error("graphql endpoint failed: %s id=%s", type(error).__name__, request_id)
+                if not state["started"]:
+                    await error_response(500, INTERNAL_MESSAGE, INTERNAL, request_id)(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            self._metrics.observe_request(status_holder["status"], elapsed)
+            self._metrics.observe_request(int(state["status"]), elapsed)
             # Method, status, duration and id only: paths and bodies can carry personal data.
-            log.info(
-                "%s /graphql %s %.1fms id=%s", scope.get("method"), status_holder["status"], elapsed * 1000, request_id
-            )
+            log.info("%s /graphql %s %.1fms id=%s", scope.get("method"), state["status"], elapsed * 1000, request_id)
 
-    async def _guard(self, scope: Scope, request: Request, request_id: str) -> Response | None:
+    def _guard(self, scope: Scope, request: Request, request_id: str) -> Response | None:
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > self._max_body_bytes):
             return self._too_large(request_id)
@@ -118,21 +116,40 @@ class GraphQLEndpoint:
         scope.setdefault("state", {})["fc_context"] = RequestContext.create(runtime, principal, request_id)
         return None
 
+    async def _read_body(self, receive: Receive, request: Request, request_id: str) -> tuple[bytes, Response | None]:
+        """The whole body, read up to the size limit however it is sent (chunked or not), checked for shape."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return b"", error_response(400, NOT_A_GRAPHQL_REQUEST, BAD_USER_INPUT, request_id)
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self._max_body_bytes:
+                return b"", self._too_large(request_id)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        is_json = request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json"
+        if is_json and not body.lstrip().startswith(b"{"):
+            return b"", error_response(400, NOT_A_GRAPHQL_REQUEST, BAD_USER_INPUT, request_id)
+        return body, None
+
     def _too_large(self, request_id: str) -> JSONResponse:
         return error_response(413, TOO_LARGE_MESSAGE.format(limit=self._max_body_bytes), BAD_USER_INPUT, request_id)
 
-    def _limited(self, receive: Receive) -> Receive:
-        """A receive that stops a chunked body at the size limit, however it is sent."""
-        seen = 0
-        limit = self._max_body_bytes
 
-        async def receive_limited() -> Any:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise _BodyTooLarge
-            return message
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands strawberry the body already read, then whatever the connection says next."""
+    sent = False
 
-        return receive_limited
+    async def replay() -> Any:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

@@ -94,7 +94,7 @@ def _clean(value: str | None, field: str) -> str:
         return ""
     if len(value) > MAX_TERM_LENGTH:
         raise bad_input(TERM_TOO_LONG.format(field=field, limit=MAX_TERM_LENGTH))
-    return " ".join(WILDCARDS.sub(" ", value).split())
+    return " ".join(WILDCARDS.sub("", value).split())
 
 
 async def search_people(ctx: RequestContext, terms: SearchTerms, first: int, after: str | None) -> SearchResultView:

@@ -35,6 +35,7 @@ from typing import Any
 
 import aiohttp
 
+from benchmarks.stats import percentile
 from gateway.demo import demo_config, write_config
 from gateway.graphiql import EXAMPLE_QUERY
 from linkage import Demographics, candidate_keys
@@ -205,12 +206,6 @@ async def _post(session: aiohttp.ClientSession, url: str, body: dict[str, Any]) 
     async with session.post(url, json=body) as r:
         r.raise_for_status()
         return await r.json()
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
 
 
 @contextlib.asynccontextmanager

@@ -21,12 +21,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry import Schema
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.types import ExecutionResult
 
 from auth.verifier import TokenVerifier
 from gateway.metrics import Metrics
 from resolvers.context import RequestContext
 from resolvers.errors import BAD_USER_INPUT, INTERNAL, UNAUTHENTICATED
 from resolvers.runtime import GatewayRuntime
+from schema.errors import shape_all
 
 log = logging.getLogger("family_context.access")
 
@@ -49,6 +52,11 @@ class _Strawberry(GraphQL[RequestContext, None]):
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         context: RequestContext = request.scope["state"]["fc_context"]
         return context
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        # Errors raised outside the schema's extensions (a crash inside a validation rule, say) are shaped here.
+        result.errors = shape_all(result.errors)
+        return process_result(result)
 
 
 class GraphQLEndpoint:
@@ -133,12 +141,20 @@ class GraphQLEndpoint:
                 break
         body = b"".join(chunks)
         is_json = request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json"
-        if is_json and not body.lstrip().startswith(b"{"):
+        if is_json and not (body.lstrip().startswith(b"{") and _is_utf8(body)):
             return b"", error_response(400, NOT_A_GRAPHQL_REQUEST, BAD_USER_INPUT, request_id)
         return body, None
 
     def _too_large(self, request_id: str) -> JSONResponse:
         return error_response(413, TOO_LARGE_MESSAGE.format(limit=self._max_body_bytes), BAD_USER_INPUT, request_id)
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

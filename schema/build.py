@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from graphql import GraphQLError
+from graphql.validation import ASTValidationRule, ValidationContext
 from strawberry import Schema
 from strawberry.extensions import (
     AddValidationRules,
@@ -41,6 +42,23 @@ class _ParserCacheLeavingErrors(ParserCache):
         yield
 
 
+EMPTY_SELECTION = "A selection set may not be empty: ask for at least one field."
+
+
+def _refusing_empty_selections(rule: type[ASTValidationRule]) -> type[ASTValidationRule]:
+    """strawberry's depth rule crashes on `{ }` (graphql-core parses it); report it as the client's error instead."""
+
+    class Guarded(rule):  # type: ignore[valid-type, misc]
+        def __init__(self, context: ValidationContext) -> None:
+            try:
+                super().__init__(context)
+            except ValueError:
+                ASTValidationRule.__init__(self, context)
+                context.report_error(GraphQLError(EMPTY_SELECTION))
+
+    return Guarded
+
+
 class FamilyContextSchema(Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # strawberry's default logs each error's message, which can echo personal data.
@@ -57,7 +75,7 @@ def build_schema(*, max_depth: int = 12, max_aliases: int = 50, max_tokens: int 
     # Built once: the validation cache hits only when every request brings the same rule classes. Each request
     # still gets its own extension instances (an instance holds its request's execution context).
     limit_rules = [
-        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *(_refusing_empty_selections(r) for r in QueryDepthLimiter(max_depth=max_depth).validation_rules),
         *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
     ]
 

@@ -34,12 +34,18 @@ def error_code(error: GraphQLError) -> str:
         return original.code
     if error.extensions and isinstance(error.extensions.get("code"), str):
         return str(error.extensions["code"])
-    if error.path is None:
+    if error.path is None and _is_about_the_request(error):
         # Raised before execution: the document or its variables (syntax, validation, a Date that is no date).
         if any(marker in error.message for marker in _LIMIT_MARKERS):
             return QUERY_TOO_COMPLEX
         return BAD_USER_INPUT
     return INTERNAL
+
+
+def _is_about_the_request(error: GraphQLError) -> bool:
+    """A pre-execution error that describes the client's document or variables, not a crash of ours."""
+    original = error.original_error
+    return original is None or isinstance(original, GraphQLError) or error.message.startswith("Variable '$")
 
 
 def shape(error: GraphQLError) -> GraphQLError:
@@ -77,6 +83,15 @@ class ErrorShaping(SchemaExtension):
                 for f in context.failures
             )
         result.errors = [shape(e) for e in errors] or None
+
+
+def shape_all(errors: list[GraphQLError] | None) -> list[GraphQLError] | None:
+    """The last word on any result's errors, however they arose (some arise outside every extension)."""
+    return [e if _is_shaped(e) else shape(e) for e in errors] if errors else errors
+
+
+def _is_shaped(error: GraphQLError) -> bool:
+    return error.original_error is None and bool(error.extensions) and "code" in (error.extensions or {})
 
 
 def log_errors(errors: list[GraphQLError]) -> None:

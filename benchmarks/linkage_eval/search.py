@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import linkage
@@ -37,13 +36,6 @@ class SearchReport:
     found: dict[str, tuple[int, int]]  # kind -> (sought person among results, searches)
     top1: dict[str, int]  # kind -> sought person ranked first (ties count)
     http: HttpSearchReport | None = None
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The nearest-rank `q` quantile of `values`."""
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def person_demographics(person: Person) -> linkage.Demographics:

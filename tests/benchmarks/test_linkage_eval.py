@@ -6,19 +6,13 @@ import datetime
 
 import pytest
 
-from benchmarks.linkage_eval import (
-    ANY_PLANTED,
-    CLEAN,
-    FIELD_TABLES,
-    IDENTITY_PLANTED,
-    METHODS,
-    TARGETS,
-    Counts,
-    QualityReport,
-    evaluate_quality,
-    exact_key,
-    quality_section,
-)
+from benchmarks.linkage_eval.agreement import FIELD_TABLES
+from benchmarks.linkage_eval.candidates import exact_key
+from benchmarks.linkage_eval.quality import METHODS, QualityReport, evaluate_quality
+from benchmarks.linkage_eval.quality_report import quality_section
+from benchmarks.linkage_eval.records import TARGETS
+from benchmarks.linkage_eval.tally import Counts
+from benchmarks.linkage_eval.truth import ANY_PLANTED, CLEAN, IDENTITY_PLANTED
 from linkage import Demographics
 from sandbox.ground_truth import DISCREPANCY_KINDS, NEAR_DUPLICATE_KINDS
 

@@ -74,6 +74,7 @@ async def test_the_child_comes_from_the_cms(stack: Stack) -> None:
     assert child["cmsId"] == "C000001"
     assert child["name"]["family"] == record.identity.family_name
     assert child["name"]["given"] == record.identity.given_name
+    assert record.identity.date_of_birth is not None
     assert child["dateOfBirth"] == record.identity.date_of_birth.isoformat()
     assert child["age"] is not None and 0 <= child["age"] < 18
     assert any(a["current"] for a in child["addresses"])
@@ -226,4 +227,5 @@ async def test_logs_hold_no_personal_data(stack: Stack, caplog: pytest.LogCaptur
         await stack.query('{ child(cmsId: "C000003") { name { fulll } } }')  # an error path too
     text = caplog.text
     assert record.identity.family_name not in text
+    assert record.identity.date_of_birth is not None
     assert record.identity.date_of_birth.isoformat() not in text

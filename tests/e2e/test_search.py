@@ -87,6 +87,7 @@ async def test_people_unknown_to_childrens_social_care_are_found(stack: Stack) -
     """Adult social care clients are searched too, not only the CMS."""
     client = next(c for c in stack.sandbox.population.adult_social_care if c.identity.date_of_birth is not None)
     who = client.identity
+    assert who.date_of_birth is not None
     result = await search(
         stack, familyName=who.family_name, givenName=who.given_name, dateOfBirth=who.date_of_birth.isoformat()
     )

@@ -90,6 +90,7 @@ async def test_every_response_carries_a_request_id(gateway: tuple[str, aiohttp.C
     [
         ("{ child(cmsId: ", "BAD_USER_INPUT"),
         ("{ nosuchfield }", "BAD_USER_INPUT"),
+        ("{ }", "BAD_USER_INPUT"),
         (
             '{ child(cmsId: "C1") { household { members { individual { ... on Child { household { members '
             "{ individual { id } } } } } } } } }",
@@ -133,9 +134,10 @@ async def test_queries_over_get_are_refused(gateway: tuple[str, aiohttp.ClientSe
         assert "developer" not in await response.text()
 
 
-async def test_malformed_json_gets_a_clear_error(gateway: tuple[str, aiohttp.ClientSession]) -> None:
+@pytest.mark.parametrize("body", [b"{not json", b"null", b"[1, 2]", b'{"query": "\xec\x47"}', b"{\xecGq"])
+async def test_malformed_json_gets_a_clear_error(gateway: tuple[str, aiohttp.ClientSession], body: bytes) -> None:
     url, http = gateway
-    async with http.post(f"{url}/graphql", data=b"{not json", headers={"Content-Type": "application/json"}) as r:
+    async with http.post(f"{url}/graphql", data=body, headers={"Content-Type": "application/json"}) as r:
         assert r.status == 400
         assert "Traceback" not in await r.text()
 

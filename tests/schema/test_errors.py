@@ -38,6 +38,14 @@ def test_errors_before_execution_are_the_clients_to_fix() -> None:
     assert shape(too_deep).extensions == {"code": "QUERY_TOO_COMPLEX"}
 
 
+def test_a_crash_before_execution_is_ours_not_the_clients() -> None:
+    crash = GraphQLError("max() arg is an empty sequence", original_error=raised(ValueError("max() arg")))
+    assert shape(crash).extensions == {"code": "INTERNAL"}
+    assert shape(crash).message == INTERNAL_MESSAGE
+    coercion = GraphQLError("Variable '$dob' got invalid value 'x'", original_error=raised(ValueError("bad date")))
+    assert shape(coercion).extensions == {"code": "BAD_USER_INPUT"}
+
+
 def test_logged_errors_hold_neither_message_nor_exception_text(caplog: pytest.LogCaptureFixture) -> None:
     secret = "Amelia Smith 2014-03-09"
     errors = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import datetime
@@ -15,6 +16,7 @@ from auth.policy import CaseworkPolicy
 from gateway.metrics import Metrics
 from gateway.settings import AuthoritySettings, ConfigError
 from resolvers.runtime import GatewayRuntime, uk_today
+from resolvers.source_status import probe
 from sources.adapter import SourceAdapter
 from sources.display_rules import DisplayRules
 from sources.model import Service
@@ -62,6 +64,9 @@ async def open_runtime(
             for source in settings.sources:
                 assert source.service is not None
                 adapters[source.service] = build_adapter(source, session, observer=observer)
+            # Warm up: open file extracts and connections now, not on the first social worker's request. A source
+            # that is down or slow does not stop the gateway starting; it answers UNAVAILABLE until it recovers.
+            await asyncio.gather(probe(cms), *(probe(adapter) for adapter in adapters.values()))
             yield GatewayRuntime(
                 authority_name=settings.name,
                 cms=cms,

@@ -229,3 +229,31 @@ async def test_logs_hold_no_personal_data(stack: Stack, caplog: pytest.LogCaptur
     assert record.identity.family_name not in text
     assert record.identity.date_of_birth is not None
     assert record.identity.date_of_birth.isoformat() not in text
+
+
+async def test_a_possible_match_is_shown_as_such_and_never_counted(stack: Stack) -> None:
+    query = """
+    query($cmsId: ID!) {
+      child(cmsId: $cmsId) {
+        household { members { individual {
+          links { service system recordId match { level } }
+          serviceChecks { service outcome explanation involvements { source { recordId } } }
+        } } }
+      }
+    }"""
+    seen = 0
+    for number in range(1, 121):
+        body = await stack.query(query, {"cmsId": f"C{number:06d}"})
+        for member in body["data"]["child"]["household"]["members"]:
+            person = member["individual"]
+            checks = {c["service"]: c for c in person["serviceChecks"]}
+            for link in person["links"]:
+                if link["match"]["level"] != "POSSIBLE":
+                    continue
+                seen += 1
+                check = checks[link["service"]]
+                counted = {i["source"]["recordId"] for i in check["involvements"] or ()}
+                assert link["recordId"] not in counted
+                if check["outcome"] in ("INVOLVED", "NOT_KNOWN"):
+                    assert "possible match" in check["explanation"], check
+    assert seen, "no possible match among 120 households"

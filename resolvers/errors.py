@@ -37,6 +37,11 @@ def forbidden() -> GatewayError:
     return GatewayError("Your role does not allow this look-up.", FORBIDDEN)
 
 
+def source_unavailable(system: str, reason: str) -> GatewayError:
+    """For a field that cannot be answered at all without the source (its services' checks say UNAVAILABLE)."""
+    return GatewayError(f"{system} is unavailable: {reason}.", SOURCE_UNAVAILABLE, system=system)
+
+
 def cms_unavailable(system: str, reason: str) -> GatewayError:
     return GatewayError(
         f"Children's case management ({system}) is unavailable: {reason}.",

@@ -28,18 +28,24 @@ class SourceFailures:
         self.seen.setdefault(system, SourceFailure(service, system, reason))
 
     def absorb(self, service: Service | None, system: str, error: BaseException) -> SourceUnavailable:
-        """Note a source's failure and return it as a `SourceUnavailable`.
-
-        A bug in an adapter must still only null its own part of the answer: it is logged by type, never by
-        message (messages can hold personal data), and reported to the client as the source being unavailable.
-        """
-        if not isinstance(error, Exception):
-            raise error
-        if not isinstance(error, SourceUnavailable):
-            log.error("source %s failed unexpectedly: %s", system, type(error).__name__)
-            error = SourceUnavailable(system, "internal error")
-        self.add(service, error.system, error.reason)
-        return error
+        """Note a source's failure, to be reported once in the response's errors, and return it."""
+        failure = as_unavailable(system, error)
+        self.add(service, failure.system, failure.reason)
+        return failure
 
     def __iter__(self) -> Iterator[SourceFailure]:
         return iter(self.seen.values())
+
+
+def as_unavailable(system: str, error: BaseException) -> SourceUnavailable:
+    """A source's failure as a `SourceUnavailable`.
+
+    A bug in an adapter must still only null its own part of the answer: it is logged by type, never by message
+    (messages can hold personal data), and reported to the client as the source being unavailable.
+    """
+    if not isinstance(error, Exception):
+        raise error
+    if isinstance(error, SourceUnavailable):
+        return error
+    log.error("source %s failed unexpectedly: %s", system, type(error).__name__)
+    return SourceUnavailable(system, "internal error")

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 from resolvers import ids
 from resolvers.context import RequestContext
-from resolvers.errors import GatewayError, bad_input, cms_unavailable, forbidden, not_found
+from resolvers.errors import bad_input, cms_unavailable, forbidden, not_found, source_unavailable
+from resolvers.failures import as_unavailable
 from resolvers.household import household
 from resolvers.people import from_cms, from_source_record
 from resolvers.views import HouseholdView, IndividualView
@@ -110,11 +111,9 @@ async def _source_person(ctx: RequestContext, home: str, record_id: str) -> Indi
         raise not_found("person")
     try:
         record = await ctx.loaders.records(service).load(record_id)
-    except Exception as error:
-        failure = ctx.failures.absorb(service, adapter.info.system, error)
-        raise GatewayError(
-            f"{failure.system} is unavailable: {failure.reason}.", "SOURCE_UNAVAILABLE", system=failure.system
-        ) from None
+    except Exception as error:  # the field's own error reports it; no second, request-level one
+        failure = as_unavailable(adapter.info.system, error)
+        raise source_unavailable(failure.system, failure.reason) from None
     if record is None:
         raise not_found("person")
     view = from_source_record(record, ctx.runtime.today())

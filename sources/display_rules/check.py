@@ -41,6 +41,7 @@ POSSIBLE_MATCHES_PLURAL = (
     "{count} possible matches in {system} were not counted: check the links before relying on them"
 )
 
+R = TypeVar("R")
 F = TypeVar("F", AdultSocialCareFacts, HousingFacts, PoliceFacts, SchoolFacts)
 
 Involvements = Callable[[SourceRecord, SourceRef, datetime.date], tuple[Involvement, ...]]
@@ -121,44 +122,32 @@ def possible_matches_note(count: int, system: str) -> str:
 def _policy(rules: DisplayRules, service: Service) -> _ServicePolicy:
     if service is Service.ADULT_SOCIAL_CARE:
         asc = rules.adult_social_care
-
-        def asc_involvements(record: SourceRecord, source: SourceRef, today: datetime.date) -> tuple[Involvement, ...]:
-            facts = _facts(record, AdultSocialCareFacts)
-            return adult_social_care.adult_social_care_involvements(asc, facts, source, today)
-
-        return _ServicePolicy(
-            asc.min_age, None, asc_involvements, adult_social_care.INVOLVED, adult_social_care.NOT_KNOWN
-        )
+        of_asc = _bound(adult_social_care.adult_social_care_involvements, asc, AdultSocialCareFacts)
+        return _ServicePolicy(asc.min_age, None, of_asc, adult_social_care.INVOLVED, adult_social_care.NOT_KNOWN)
     if service is Service.HOUSING:
-        rules_h = rules.housing
-
-        def housing_involvements(
-            record: SourceRecord, source: SourceRef, today: datetime.date
-        ) -> tuple[Involvement, ...]:
-            return housing.housing_involvements(rules_h, _facts(record, HousingFacts), source, today)
-
-        involved, not_known = housing.housing_messages(rules_h)
-        return _ServicePolicy(rules_h.min_age, None, housing_involvements, involved, not_known)
+        of_housing = _bound(housing.housing_involvements, rules.housing, HousingFacts)
+        return _ServicePolicy(rules.housing.min_age, None, of_housing, *housing.housing_messages(rules.housing))
     if service is Service.POLICE:
-        rules_p = rules.police
-
-        def police_involvements(
-            record: SourceRecord, source: SourceRef, today: datetime.date
-        ) -> tuple[Involvement, ...]:
-            return police.police_involvements(rules_p, _facts(record, PoliceFacts), source, today)
-
-        involved, not_known = police.police_messages(rules_p)
-        return _ServicePolicy(rules_p.min_age, None, police_involvements, involved, not_known)
+        of_police = _bound(police.police_involvements, rules.police, PoliceFacts)
+        return _ServicePolicy(rules.police.min_age, None, of_police, *police.police_messages(rules.police))
     if service is Service.SCHOOL:
-        rules_s = rules.school
-
-        def school_involvements(
-            record: SourceRecord, source: SourceRef, today: datetime.date
-        ) -> tuple[Involvement, ...]:
-            return school.school_involvements(rules_s, _facts(record, SchoolFacts), source, today)
-
-        return _ServicePolicy(rules_s.min_age, rules_s.max_age, school_involvements, school.INVOLVED, school.NOT_KNOWN)
+        sch = rules.school
+        of_school = _bound(school.school_involvements, sch, SchoolFacts)
+        return _ServicePolicy(sch.min_age, sch.max_age, of_school, school.INVOLVED, school.NOT_KNOWN)
     raise ValueError(f"no display rules for {service.value}")
+
+
+def _bound(
+    involvements_of: Callable[[R, F, SourceRef, datetime.date], tuple[Involvement, ...]],
+    service_rules: R,
+    kind: type[F],
+) -> Involvements:
+    """One service's involvement function, bound to its rules and checked for its kind of facts."""
+
+    def involvements(record: SourceRecord, source: SourceRef, today: datetime.date) -> tuple[Involvement, ...]:
+        return involvements_of(service_rules, _facts(record, kind), source, today)
+
+    return involvements
 
 
 def _facts(record: SourceRecord, kind: type[F]) -> F:

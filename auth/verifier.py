@@ -1,8 +1,8 @@
 """Turning a request's credentials into a `Principal`.
 
-The gateway asks exactly one `TokenVerifier`, chosen by the authority's configuration; with none configured
-every request is refused (denied by default). Real token verification (JWT/JWKS) arrives with the access issue
-and plugs in here.
+The gateway asks exactly one `TokenVerifier`, chosen by the authority's `[auth]` table (`auth/sign_in.py` builds
+it); with none configured every request is refused (denied by default). A verifier either proves a principal or
+raises `Unauthenticated`, which the HTTP layer turns into a 401 with a `WWW-Authenticate: Bearer` challenge.
 """
 
 from __future__ import annotations
@@ -10,47 +10,52 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from auth.principal import Principal, Purpose, Role
+from auth.principal import Principal
+from auth.settings import DevelopmentIdentity
+
+NO_CREDENTIALS = "Sign in first: this request carried no bearer token."
+NOT_CONFIGURED = "Sign-in is not configured for this gateway, so every request is refused."
+
+
+class Unauthenticated(Exception):
+    """The request proves no principal.
+
+    `error` is the RFC 6750 error code for the challenge (`invalid_token`), or None when no credentials were sent;
+    `message` is safe to show the caller: it never echoes the token or its claims.
+    """
+
+    def __init__(self, message: str, *, error: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.error = error
 
 
 class TokenVerifier(Protocol):
-    def verify(self, headers: Mapping[str, str]) -> Principal | None:
-        """The principal the request's credentials prove, or None when they prove nothing."""
+    async def authenticate(self, headers: Mapping[str, str]) -> Principal:
+        """The principal the request's credentials prove (without purpose: that comes from the request's
+        headers), or raise `Unauthenticated`."""
         ...
 
 
 class DenyAll:
-    """No authentication configured: nobody gets in."""
+    """No sign-in configured: nobody gets in."""
 
-    def verify(self, headers: Mapping[str, str]) -> Principal | None:
-        return None
+    async def authenticate(self, headers: Mapping[str, str]) -> Principal:
+        raise Unauthenticated(NOT_CONFIGURED)
 
 
 class DevelopmentVerifier:
-    """Every request runs as one fixed, configured identity. For the demo and tests on loopback only.
+    """Every request runs as one fixed, configured identity. For tests on loopback only: `family-context serve`
+    refuses to start it on any other address."""
 
-    The purpose and case reference may be given in `X-Purpose` / `X-Case-Reference` headers, as the access issue's
-    real verifier will take them.
-    """
-
-    def __init__(self, *, user_id: str, name: str, roles: tuple[str, ...], team: str | None) -> None:
-        unknown = [r for r in roles if r not in Role.__members__]
-        if unknown:
-            raise ValueError(f"unknown roles: {', '.join(unknown)}")
-        self._user_id = user_id
-        self._name = name
-        self._roles = frozenset(Role[r] for r in roles)
-        self._team = team
-
-    def verify(self, headers: Mapping[str, str]) -> Principal | None:
-        purpose_name = headers.get("x-purpose", "")
-        purpose = Purpose.__members__.get(purpose_name.strip().upper())
-        case_reference = headers.get("x-case-reference", "").strip()[:64] or None
-        return Principal(
-            id=self._user_id,
-            name=self._name,
-            roles=self._roles,
-            team=self._team,
-            purpose=purpose,
-            case_reference=case_reference,
+    def __init__(self, identity: DevelopmentIdentity) -> None:
+        self._principal = Principal(
+            id=identity.user_id,
+            name=identity.name,
+            roles=frozenset(identity.roles),
+            team=identity.team,
+            email=identity.email,
         )
+
+    async def authenticate(self, headers: Mapping[str, str]) -> Principal:
+        return self._principal

@@ -1,41 +1,54 @@
 """The ASGI application: `create_app(settings)`.
 
-Routes: `POST /graphql`; `GET /graphiql` (with its vendored scripts under `/graphiql/static`); `GET /healthz`
-(the process is up); `GET /readyz` (the case-management system answers; every source's health listed);
-`GET /metrics` (Prometheus text format).
+Routes: `POST /graphql`; `GET /healthz` (the process is up); `GET /readyz` (the case-management system answers;
+each source's health listed when `[operations] readiness_detail`); `GET /metrics` (Prometheus text format, when
+`[operations] metrics`); `GET /graphiql` with its vendored scripts under `/graphiql/static` (when `[graphiql]
+enabled`). With `[operations] listen`, `/metrics` and the detailed `/readyz` move to a second app served on that
+address (`operations_app_of(app)`); the main app keeps `/healthz` and a `/readyz` without detail.
+
+Production (`auth.mode = "oidc"`) defaults every extra off: no introspection, no "Did you mean ...?", no GraphiQL,
+no metrics or readiness detail on the API's port (see `SurfaceSettings`).
+
+Every response carries one `X-Request-Id` and the security headers (`gateway/request_id.py`,
+`gateway/security_headers.py`); CORS only for the configured origins (`gateway/cors.py`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
+from http import HTTPStatus
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from auth.verifier import DenyAll, DevelopmentVerifier, TokenVerifier
+from auth.sign_in import open_verifier
+from auth.verifier import TokenVerifier
+from gateway.cors import cors_middleware
+from gateway.error_responses import error_response
 from gateway.graphiql import STATIC_DIR, GraphiQLPage
 from gateway.graphql_endpoint import GraphQLEndpoint
+from gateway.last_resort import LastResortMiddleware
 from gateway.logs import hold_data_echoing_loggers
-from gateway.metrics import CONTENT_TYPE, Metrics
-from gateway.runtime_factory import check_rules, open_runtime
+from gateway.metrics import Metrics
+from gateway.operations import create_operations_app, healthz, metrics_endpoint, readiness
+from gateway.request_id import RequestIdMiddleware
+from gateway.running import Running, RunningHolder
+from gateway.runtime_factory import check_rules, open_http_session, open_runtime
+from gateway.security_headers import SecurityHeadersMiddleware
 from gateway.settings import AuthoritySettings
-from resolvers.runtime import GatewayRuntime, uk_today
-from resolvers.source_status import probe
+from resolvers.errors import BAD_USER_INPUT, NOT_FOUND
+from resolvers.runtime import uk_today
 from schema.build import build_schema
-from sources.model import SourceHealth
 
-
-def verifier_for(settings: AuthoritySettings) -> TokenVerifier:
-    if settings.auth.mode == "development":
-        dev = settings.auth.development
-        return DevelopmentVerifier(user_id=dev.user_id, name=dev.name, roles=dev.roles, team=dev.team)
-    return DenyAll()
+NOT_FOUND_MESSAGE = "Nothing here: the API is POST /graphql."
+METHOD_NOT_ALLOWED = "This method is not allowed here."
 
 
 def create_app(
@@ -43,61 +56,90 @@ def create_app(
     *,
     verifier: TokenVerifier | None = None,
     today: Callable[[], datetime.date] = uk_today,
+    graphiql_headers: Mapping[str, str] | None = None,
 ) -> Starlette:
+    """The gateway for one authority. `verifier` replaces the configured sign-in (tests); `graphiql_headers`
+    are the request headers GraphiQL opens with (the demo's token and purpose)."""
     check_rules(settings)  # a bad config fails here, at start-up, not on the first request
     hold_data_echoing_loggers()
     metrics = Metrics()
-    holder: dict[str, GatewayRuntime] = {}
-
-    def running() -> GatewayRuntime:
-        try:
-            return holder["runtime"]
-        except KeyError:
-            raise RuntimeError("the gateway's lifespan has not started") from None
+    holder = RunningHolder()
+    surface = settings.surface
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with open_runtime(settings, metrics, today=today) as runtime:
-            holder["runtime"] = runtime
-            try:
-                yield
-            finally:
-                holder.pop("runtime", None)
+        # The process's one HTTP session: the sources and the identity provider's keys (JWKS) share it.
+        async with open_http_session() as session:
+            chosen = verifier if verifier is not None else await open_verifier(settings.auth, session)
+            async with open_runtime(settings, session, metrics, today=today) as runtime:
+                holder.start(Running(runtime=runtime, verifier=chosen))
+                try:
+                    yield
+                finally:
+                    holder.stop()
 
     limits = settings.limits
     schema = build_schema(
-        max_depth=limits.max_query_depth, max_aliases=limits.max_aliases, max_tokens=limits.max_tokens
+        max_depth=limits.max_query_depth,
+        max_aliases=limits.max_aliases,
+        max_tokens=limits.max_tokens,
+        introspection=surface.introspection,
+        suggestions=surface.suggestions,
     )
     graphql = GraphQLEndpoint(
-        schema, verifier or verifier_for(settings), metrics, running, max_body_bytes=limits.max_body_bytes
+        schema, metrics, holder.get, max_body_bytes=limits.max_body_bytes, max_tokens=limits.max_tokens
     )
-
-    async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
-
-    async def readyz(request: Request) -> Response:
-        runtime = running()
-        named = [(runtime.cms.system, runtime.cms), *((a.info.system, a) for a in runtime.adapters.values())]
-        healths = await asyncio.gather(*(probe(adapter) for _, adapter in named))
-        report = {system: health.value for (system, _), health in zip(named, healths, strict=True)}
-        ready = healths[0] is not SourceHealth.DOWN  # without the CMS there is no child to answer about
-        return JSONResponse({"status": "ready" if ready else "not ready", "sources": report}, 200 if ready else 503)
-
-    async def metrics_endpoint(request: Request) -> Response:
-        return Response(metrics.render(), media_type=CONTENT_TYPE)
-
-    routes: list[Route | Mount] = [
-        Route("/graphql", graphql, methods=["POST", "GET"]),
+    separate_operations = surface.operations_listen is not None
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql),  # every method: the endpoint answers anything but POST with a JSON 405
         Route("/healthz", healthz),
-        Route("/readyz", readyz),
-        Route("/metrics", metrics_endpoint),
+        Route("/readyz", readiness(holder, detail=surface.readiness_detail and not separate_operations)),
     ]
-    if settings.graphiql:
+    if surface.metrics and not separate_operations:
+        routes.append(Route("/metrics", metrics_endpoint(metrics)))
+    if surface.graphiql:
         routes += [
-            Route("/graphiql", GraphiQLPage().respond),
+            Route("/graphiql", GraphiQLPage(default_headers=graphiql_headers).respond),
             Mount("/graphiql/static", app=StaticFiles(directory=STATIC_DIR), name="graphiql-static"),
             Route("/", lambda request: RedirectResponse("/graphiql")),
         ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[*_common_middleware(), *cors_middleware(surface.cors_origins)],
+        exception_handlers={HTTPException: _http_error},
+    )
     app.state.metrics = metrics
+    app.state.operations_app = (
+        create_operations_app(
+            holder,
+            metrics,
+            metrics_on=surface.metrics,
+            detail=surface.readiness_detail,
+            middleware=_common_middleware(),
+        )
+        if separate_operations
+        else None
+    )
     return app
+
+
+def operations_app_of(app: Starlette) -> Starlette | None:
+    """The app to serve on `[operations] listen`, or None when the operations endpoints stay on the main app."""
+    operations: Starlette | None = app.state.operations_app
+    return operations
+
+
+def _common_middleware() -> list[Middleware]:
+    """Outermost first: every response, a preflight or a crash included, gets the id and the security headers."""
+    return [Middleware(RequestIdMiddleware), Middleware(SecurityHeadersMiddleware), Middleware(LastResortMiddleware)]
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (404, 405, ...), in the gateway's one error shape instead of plain text."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    headers = exc.headers if isinstance(exc, HTTPException) else None
+    if status == 404:
+        return error_response(404, NOT_FOUND_MESSAGE, NOT_FOUND, headers=headers)
+    message = METHOD_NOT_ALLOWED if status == 405 else f"{HTTPStatus(status).phrase}."
+    return error_response(status, message, BAD_USER_INPUT, headers=headers)

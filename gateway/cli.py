@@ -1,15 +1,39 @@
-"""`family-context`: serve an authority's gateway, run the demo, or print the schema."""
+"""`family-context`: serve an authority's gateway, run the demo, mint a demo token, or print the schema."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import ipaddress
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from auth.principal import Role
 from gateway.logs import configure_logging
 
 SERVICE_CHOICES = ("cms", "adult_social_care", "police", "housing", "school")
 FAULT_CHOICES = ("down", "slow", "garbage")
+
+DEVELOPMENT_OFF_LOOPBACK = (
+    'family-context: refusing to serve auth.mode = "development" on {host}: every request would run as the '
+    "configured identity, unauthenticated. Serve it on a loopback address (127.0.0.1, ::1, localhost), or "
+    'configure real sign-in (auth.mode = "oidc").'
+)
+SAME_ADDRESS = "family-context: operations.listen must differ from the gateway's own address ({host}:{port})."
+TOKEN_NEEDS_DEMO = (
+    'family-context: tokens can be minted only for a demo configuration (auth.mode = "demo", as written by '
+    "`family-context demo`); in production the identity provider issues them."
+)
+TOKEN_KEY_MISSING = "family-context: the demo's signing key {path} is missing or unusable; run the demo once first."
+TOKEN_EXPLANATION = (
+    "A demo token for {role} {user}, valid {ttl} s. Send it as 'Authorization: Bearer <token>' "
+    "(with an X-Purpose header, e.g. ASSESSMENT):"
+)
+STARTUP_FAILED = "family-context: the gateway did not start (see the log above)."
+DEFAULT_TOKEN_TTL_S = 3600
+LOOPBACK_NAMES = ("localhost",)
 
 
 def fault(text: str) -> tuple[str, str]:
@@ -21,6 +45,26 @@ def fault(text: str) -> tuple[str, str]:
             f"and MODE one of {', '.join(FAULT_CHOICES)}; got {text!r}"
         )
     return service, mode
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number; got {text!r}")
+    return value
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: reachable from this machine only."""
+    if host.strip().lower().rstrip(".") in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def parser() -> argparse.ArgumentParser:
@@ -50,6 +94,15 @@ def parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--log-level", default="INFO")
 
+    token = sub.add_parser("token", help='print a token for the demo gateway (auth.mode = "demo" only)')
+    token.add_argument("--config", required=True, help="the demo's authority.toml (e.g. .demo/authority.toml)")
+    token.add_argument("--role", required=True, choices=[r.value for r in Role])
+    token.add_argument("--user", help="the user id (sub claim); default demo-<role>")
+    token.add_argument("--name")
+    token.add_argument("--team", help="the team: in a case_linked authority, the children of this team are reached")
+    token.add_argument("--email")
+    token.add_argument("--ttl", type=positive_int, default=DEFAULT_TOKEN_TTL_S, metavar="SECONDS")
+
     sub.add_parser("schema", help="print the GraphQL schema (SDL)")
     return p
 
@@ -61,6 +114,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(sdl())
         return 0
+    if args.command == "token":
+        return token(
+            args.config,
+            role=Role(args.role),
+            user=args.user,
+            name=args.name,
+            team=args.team,
+            email=args.email,
+            ttl_s=args.ttl,
+        )
     configure_logging(args.log_level)
     if args.command == "serve":
         return serve(args.config, args.host, args.port, args.log_level)
@@ -79,18 +142,67 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def serve(config: str, host: str, port: int, log_level: str) -> int:
-    import uvicorn
-
-    from gateway.app import create_app
+    from gateway.app import create_app, operations_app_of
+    from gateway.server import Listener, serve_until_stopped
     from gateway.settings import ConfigError, load_authority
 
     try:
-        app = create_app(load_authority(config))
+        settings = load_authority(config)
+        if settings.auth.mode == "development" and not is_loopback(host):
+            print(DEVELOPMENT_OFF_LOOPBACK.format(host=host), file=sys.stderr)
+            return 2
+        if settings.surface.operations_listen == (host, port):
+            print(SAME_ADDRESS.format(host=host, port=port), file=sys.stderr)
+            return 2
+        app = create_app(settings)
     except ConfigError as exc:
         print(f"family-context: bad configuration: {exc}", file=sys.stderr)
         return 2
-    # uvicorn's access log prints paths with query strings; the gateway logs its own, without them.
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level=log_level.lower())
+    listeners = [Listener(app, host, port)]
+    operations = operations_app_of(app)
+    if operations is not None and settings.surface.operations_listen is not None:
+        listeners.append(Listener(operations, *settings.surface.operations_listen))
+    started = True
+    # uvicorn re-raises Ctrl+C once it has shut down cleanly.
+    with contextlib.suppress(KeyboardInterrupt):
+        started = asyncio.run(serve_until_stopped(listeners, log_level=log_level))
+    if not started:
+        print(STARTUP_FAILED, file=sys.stderr)
+        return 1
+    return 0
+
+
+def token(
+    config: str,
+    *,
+    role: Role,
+    user: str | None,
+    name: str | None,
+    team: str | None,
+    email: str | None,
+    ttl_s: int,
+) -> int:
+    """Print a token for the demo gateway: an explanation on stderr, the token alone on the last line of stdout."""
+    from auth.demo_issuer import mint_token
+    from gateway.settings import ConfigError, load_authority
+
+    try:
+        settings = load_authority(config)
+    except ConfigError as exc:
+        print(f"family-context: bad configuration: {exc}", file=sys.stderr)
+        return 2
+    key_file = settings.auth.demo_key_file
+    if settings.auth.mode != "demo" or key_file is None:
+        print(TOKEN_NEEDS_DEMO, file=sys.stderr)
+        return 2
+    user_id = user or f"demo-{role.value.lower().replace('_', '-')}"
+    try:
+        minted = mint_token(Path(key_file), role=role, user_id=user_id, name=name, team=team, email=email, ttl_s=ttl_s)
+    except ValueError:
+        print(TOKEN_KEY_MISSING.format(path=key_file), file=sys.stderr)
+        return 2
+    print(TOKEN_EXPLANATION.format(role=role.value, user=user_id, ttl=ttl_s), file=sys.stderr)
+    print(minted)
     return 0
 
 

@@ -1,24 +1,37 @@
 """The demo: simulated source systems on loopback, their authority config, and a gateway with GraphiQL.
 
-Also used by the end-to-end tests and the benchmarks, so that all three run the same real parts the same way.
+The demo signs callers in as production does, with bearer tokens (`auth.mode = "demo"`: the demo's own key in its
+workdir, `auth/demo_issuer.py`). GraphiQL opens signed in as the allocated social worker of child C000001, with a
+purpose, so that the example query runs at once; `family-context token` mints other tokens.
+
+Also used by the end-to-end tests and the benchmarks, so that all three run the same real parts the same way;
+they may sign in with a fixed development identity instead (`development_auth`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import tomli_w
 
+from auth.demo_issuer import mint_token, write_demo_keys
+from auth.principal import Role
 from gateway.app import create_app
 from gateway.server import ServedApp, serve_in_process
 from gateway.settings import parse_authority
+from sandbox.population import Population
 from sandbox.runner import RunningSandbox, start_sandbox
 
 DEMO_AUTHORITY = "Demo Borough Council"
+DEMO_CHILD = "C000001"
+DEMO_PURPOSE = "ASSESSMENT"
+DEMO_TOKEN_TTL_S = 12 * 3600
+SignIn = Literal["demo", "development"]
 
 EXAMPLE_QUERY = """{
   child(cmsId: "C000001") {
@@ -28,21 +41,73 @@ EXAMPLE_QUERY = """{
 }"""
 
 
+@dataclass(frozen=True)
+class DemoWorker:
+    """Who GraphiQL is signed in as: a social worker of the sandbox, allocated to the demo's child."""
+
+    user_id: str
+    name: str
+    team: str | None
+    email: str | None
+    allocated_to: str | None  # the child's CMS id
+
+
+def demo_worker(population: Population) -> DemoWorker:
+    """The allocated worker of C000001 (so that a case-linked authority reaches the child too); if that child
+    waits for allocation, the first allocated worker of the population; else a made-up one."""
+    children = [p for p in population.cms.people.values() if p.is_child]
+    preferred = [p for p in children if p.id == DEMO_CHILD] + children
+    child = next((p for p in preferred if p.allocated_worker is not None), None)
+    if child is None or child.allocated_worker is None:
+        return DemoWorker(
+            user_id="demo-social-worker", name="Demo Social Worker", team=None, email=None, allocated_to=None
+        )
+    worker = child.allocated_worker
+    user_id = worker.email.split("@", 1)[0] if worker.email else "demo-social-worker"
+    return DemoWorker(user_id=user_id, name=worker.name, team=worker.team, email=worker.email, allocated_to=child.id)
+
+
+def demo_headers(key_file: Path, worker: DemoWorker) -> dict[str, str]:
+    """The request headers GraphiQL opens with: the worker's bearer token (12 h) and a purpose."""
+    token = mint_token(
+        key_file,
+        role=Role.SOCIAL_WORKER,
+        user_id=worker.user_id,
+        name=worker.name,
+        team=worker.team,
+        email=worker.email,
+        ttl_s=DEMO_TOKEN_TTL_S,
+    )
+    return {"Authorization": f"Bearer {token}", "X-Purpose": DEMO_PURPOSE}
+
+
+def development_auth(roles: Sequence[str] = ("SOCIAL_WORKER",)) -> dict[str, Any]:
+    """`[auth]` for a fixed development identity: tests and benchmarks on loopback only (`serve` refuses it
+    elsewhere)."""
+    return {
+        "mode": "development",
+        "development": {"user_id": "demo-user", "name": "Demo Social Worker", "roles": list(roles)},
+    }
+
+
+def demo_auth(key_file: Path, jwks_file: Path) -> dict[str, Any]:
+    """`[auth]` for the demo's own issuer: bearer tokens signed with the key in the demo's workdir."""
+    return {"mode": "demo", "key_file": str(key_file.resolve()), "jwks_file": str(jwks_file.resolve())}
+
+
 def demo_config(
     sandbox: RunningSandbox,
     *,
+    auth: Mapping[str, Any] | None = None,
     timeout_s: float = 2.0,
-    development_roles: tuple[str, ...] = ("SOCIAL_WORKER",),
 ) -> dict[str, Any]:
-    """The authority configuration (as TOML-ready data) that points a gateway at a running sandbox."""
+    """The authority configuration (as TOML-ready data) that points a gateway at a running sandbox, with `auth`
+    as its `[auth]` table: `demo_auth(...)`, `development_auth(...)` (the default, for tests on loopback), or any
+    other (an OIDC issuer of the tests)."""
     area = "Demo Borough"
     return {
         "authority": {"name": DEMO_AUTHORITY, "access_mode": "search_any"},
-        # The demo runs as one fixed identity; a real authority configures token verification instead.
-        "auth": {
-            "mode": "development",
-            "development": {"user_id": "demo-user", "name": "Demo Social Worker", "roles": list(development_roles)},
-        },
+        "auth": dict(auth if auth is not None else development_auth()),
         "cms": {
             "system": "Liquidlogic LCS (simulated)",
             "kind": "cms_rest",
@@ -111,15 +176,27 @@ async def demo_stack(
     faults: Mapping[str, str] | None = None,
     timeout_s: float = 2.0,
     extra_config: Mapping[str, Any] | None = None,
+    sign_in: SignIn = "development",
 ) -> AsyncIterator[tuple[RunningSandbox, ServedApp]]:
-    """The sandbox plus a gateway configured for it: yields the sandbox and the running gateway."""
+    """The sandbox plus a gateway configured for it: yields the sandbox and the running gateway.
+
+    `sign_in = "demo"`: bearer tokens from the demo's key (written into `workdir`), and GraphiQL opens with the
+    demo worker's token and purpose; "development": every request runs as `development_auth()`'s identity.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     async with start_sandbox(
         workdir, seed=seed, households=households, latency_ms=latency_ms, faults=dict(faults or {})
     ) as sandbox:
-        config = {**demo_config(sandbox, timeout_s=timeout_s), **(extra_config or {})}
+        headers: dict[str, str] | None = None
+        if sign_in == "demo":
+            key_file, jwks_file = write_demo_keys(workdir.resolve())
+            auth = demo_auth(key_file, jwks_file)
+            headers = demo_headers(key_file, demo_worker(sandbox.population))
+        else:
+            auth = development_auth()
+        config = {**demo_config(sandbox, auth=auth, timeout_s=timeout_s), **(extra_config or {})}
         write_config(config, workdir / "authority.toml")
-        app = create_app(parse_authority(config))
+        app = create_app(parse_authority(config), graphiql_headers=headers)
         async with serve_in_process(app, host, port) as served:
             yield sandbox, served
 
@@ -138,9 +215,18 @@ def run_demo(
     async def main() -> None:
         print(f"Generating {households} households (seed {seed}) and starting the simulated systems ...", flush=True)
         async with demo_stack(
-            Path(workdir), host=host, port=port, seed=seed, households=households, latency_ms=latency_ms, faults=faults
+            Path(workdir),
+            host=host,
+            port=port,
+            seed=seed,
+            households=households,
+            latency_ms=latency_ms,
+            faults=faults,
+            sign_in="demo",
         ) as (sandbox, served):
             url = served.url
+            worker = demo_worker(sandbox.population)
+            config_path = Path(workdir).resolve() / "authority.toml"
             print(
                 f"\nFamily Context demo is running.\n"
                 f"  GraphiQL:        {url}/graphiql\n"
@@ -149,6 +235,14 @@ def run_demo(
                 f"  Simulated systems: {', '.join(f'{k} {v}' for k, v in sandbox.urls.items())}\n"
                 f"  Files and config: {Path(workdir).resolve()} (authority.toml, police extract, school database)\n"
                 + (f"  Faults: {', '.join(f'{k}={v}' for k, v in faults.items())}\n" if faults else "")
+                + f"\nGraphiQL opens signed in as {worker.name} ({worker.team or 'no team'}), a social worker"
+                + (f" allocated to {worker.allocated_to}" if worker.allocated_to else "")
+                + f", with X-Purpose: {DEMO_PURPOSE} (token valid "
+                + f"{DEMO_TOKEN_TTL_S // 3600} h; see its headers tab).\n"
+                + "Other tokens, e.g. a team manager's (roles: "
+                + ", ".join(r.value for r in Role)
+                + "):\n"
+                + f"  .venv/bin/family-context token --config {config_path} --role TEAM_MANAGER\n"
                 + "\nGraphiQL opens with the full family-context query for C000001. A shorter one to try:\n"
                 + f"{EXAMPLE_QUERY}\n\nPress Ctrl+C to stop.",
                 flush=True,

@@ -1,62 +1,78 @@
-"""`POST /graphql`: the request's path from HTTP to strawberry, with its guards in order.
+"""`POST /graphql`: the request's path from HTTP to the schema, with its guards in order.
 
-1. size: a body over `max_body_bytes` is refused (413) before it is read in full;
-2. identity: the configured `TokenVerifier` must prove a principal, else 401 and nothing else (denied by default);
-3. a per-request context: principal, request id, fresh DataLoaders, source failures, audit recorder;
-4. strawberry executes; errors are shaped and the audit record written by the schema's extensions.
+1. method: only POST (405); a query over GET would put search terms in URLs, and URLs end up in logs;
+2. size: a body over `max_body_bytes` is refused (413), however it is sent, before it is read in full;
+3. identity: the verifier must prove a principal, else 401 with a `WWW-Authenticate: Bearer` challenge, and
+   nothing else happens: no context, no source touched (denied by default);
+4. circumstances: a malformed `X-Purpose`, `X-Case-Reference` or `X-Break-Glass-Reason` is refused (400), never
+   dropped, so a worker who stated a purpose never runs without it;
+5. the body: a JSON object naming exactly one query operation to run (400 otherwise; `gateway/graphql_request.py`,
+   `gateway/operation_check.py`);
+6. a per-request context: principal, request id, fresh DataLoaders, source failures, audit recorder;
+7. the schema executes; its extensions shape errors and write the audit record; `shape_all` has the last word.
 
-Queries over GET are refused: a query string holds search terms, and URLs end up in logs.
+Every answer is JSON; every error carries `extensions.code`; anything unexpected is a coded 500, never a trace.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
-import uuid
-from typing import Any
+from collections.abc import Callable
 
-from starlette.requests import Request
+from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry import Schema
-from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse, process_result
-from strawberry.types import ExecutionResult
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import process_result
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
 
-from auth.verifier import TokenVerifier
+from auth.circumstances import BadCircumstances, read_circumstances
+from auth.verifier import Unauthenticated
+from gateway.error_responses import error_response
+from gateway.graphql_request import (
+    MISSING_QUERY,
+    NOT_A_GRAPHQL_REQUEST,
+    NOT_JSON_CONTENT,
+    BadRequest,
+    is_json_content_type,
+    parse_graphql_request,
+)
+from gateway.last_resort import INTERNAL_MESSAGE, log_crash
 from gateway.metrics import Metrics
+from gateway.operation_check import (
+    NO_OPERATION,
+    QUERIES_ONLY,
+    UNKNOWN_OPERATION,
+    OperationRefused,
+    check_operation,
+)
+from gateway.request_id import request_id_of
+from gateway.running import Running
 from resolvers.context import RequestContext
 from resolvers.errors import BAD_USER_INPUT, INTERNAL, UNAUTHENTICATED
-from resolvers.runtime import GatewayRuntime
 from schema.errors import shape_all
 
 log = logging.getLogger("family_context.access")
 
-REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-UNAUTHENTICATED_MESSAGE = "Sign in first: this request carried no valid credentials."
+REALM = "family-context"
+POST_ONLY = "Send GraphQL requests as POST with a JSON body: queries over GET would put search terms in URLs."
 TOO_LARGE_MESSAGE = "Request body too large: at most {limit} bytes."
-NOT_A_GRAPHQL_REQUEST = 'Expected a JSON object: {"query": "...", "variables": {...}, "operationName": "..."}.'
-INTERNAL_MESSAGE = "Something went wrong on our side. The error has been logged; please try again."
 
 
-def error_response(status: int, message: str, code: str, request_id: str) -> JSONResponse:
-    return JSONResponse(
-        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]},
-        status_code=status,
-        headers={"X-Request-Id": request_id},
-    )
+def unauthenticated_response(refusal: Unauthenticated) -> JSONResponse:
+    """401 with the RFC 6750 challenge: the error attributes only when credentials were sent and refused."""
+    challenge = f'Bearer realm="{REALM}"'
+    if refusal.error is not None:
+        challenge += f', error="{_quotable(refusal.error)}", error_description="{_quotable(refusal.message)}"'
+    return error_response(401, refusal.message, UNAUTHENTICATED, headers={"WWW-Authenticate": challenge})
 
 
-class _Strawberry(GraphQL[RequestContext, None]):
-    async def get_context(self, request: Any, response: Any) -> RequestContext:
-        context: RequestContext = request.scope["state"]["fc_context"]
-        return context
-
-    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
-        # Errors raised outside the schema's extensions (a crash inside a validation rule, say) are shaped here.
-        result.errors = shape_all(result.errors)
-        return process_result(result)
+def _quotable(text: str) -> str:
+    """Only the characters RFC 6750 allows in a quoted attribute (printable ASCII but `"` and `\\`)."""
+    return "".join(c if " " <= c <= "~" and c not in '"\\' else "'" for c in text)
 
 
 class GraphQLEndpoint:
@@ -65,107 +81,104 @@ class GraphQLEndpoint:
     def __init__(
         self,
         schema: Schema,
-        verifier: TokenVerifier,
         metrics: Metrics,
-        runtime: Any,  # a zero-argument callable giving the running GatewayRuntime
+        running: Callable[[], Running],
         *,
         max_body_bytes: int,
+        max_tokens: int,
     ) -> None:
         if max_body_bytes <= 0:
             raise ValueError("max_body_bytes must be positive")
-        self._graphql = _Strawberry(schema, graphql_ide=None, allow_queries_via_get=False)
-        self._verifier = verifier
+        self._schema = schema
         self._metrics = metrics
-        self._runtime = runtime
+        self._running = running
         self._max_body_bytes = max_body_bytes
+        self._max_tokens = max_tokens
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
-        request = Request(scope)
-        supplied = request.headers.get("x-request-id", "")
-        request_id = supplied if REQUEST_ID.match(supplied) else uuid.uuid4().hex
-        state = {"status": 500, "started": False}
-
-        async def send_with_id(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                state["status"] = message["status"]
-                state["started"] = True
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
-            await send(message)
-
+        request_id = request_id_of(scope)
         try:
-            response = self._guard(scope, request, request_id)
-            body = b""
-            if response is None and scope.get("method") == "POST":
-                body, response = await self._read_body(receive, request, request_id)
-            if response is not None:
-                await response(scope, receive, send_with_id)
-                return
-            try:
-                await self._graphql(scope, _replay(body, receive), send_with_id)
-            except Exception as error:
-                log.error("graphql endpoint failed: %s id=%s", type(error).__name__, request_id)
-                if not state["started"]:
-                    await error_response(500, INTERNAL_MESSAGE, INTERNAL, request_id)(scope, receive, send_with_id)
+            response = await self._respond(scope, receive, request_id)
+        except Exception as error:
+            log_crash("graphql endpoint", error, request_id)
+            response = error_response(500, INTERNAL_MESSAGE, INTERNAL)
+        try:
+            await response(scope, receive, send)
         finally:
             elapsed = time.perf_counter() - started
-            self._metrics.observe_request(int(state["status"]), elapsed)
+            self._metrics.observe_request(response.status_code, elapsed)
             # Method, status, duration and id only: paths and bodies can carry personal data.
-            log.info("%s /graphql %s %.1fms id=%s", scope.get("method"), state["status"], elapsed * 1000, request_id)
+            log.info(
+                "%s /graphql %s %.1fms id=%s", scope.get("method"), response.status_code, elapsed * 1000, request_id
+            )
 
-    def _guard(self, scope: Scope, request: Request, request_id: str) -> Response | None:
-        length = request.headers.get("content-length")
+    async def _respond(self, scope: Scope, receive: Receive, request_id: str) -> Response:
+        if scope.get("method") != "POST":
+            return error_response(405, POST_ONLY, BAD_USER_INPUT, headers={"Allow": "POST"})
+        headers = Headers(scope=scope)
+        length = headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > self._max_body_bytes):
-            return self._too_large(request_id)
-        principal = self._verifier.verify(request.headers)
-        if principal is None:
-            return error_response(401, UNAUTHENTICATED_MESSAGE, UNAUTHENTICATED, request_id)
-        runtime: GatewayRuntime = self._runtime()
-        scope.setdefault("state", {})["fc_context"] = RequestContext.create(runtime, principal, request_id)
-        return None
+            return self._too_large()
+        body = await self._read_body(receive)
+        if isinstance(body, Response):
+            return body
+        running = self._running()
+        try:
+            principal = await running.verifier.authenticate(headers)
+        except Unauthenticated as refusal:
+            return unauthenticated_response(refusal)
+        try:
+            circumstances = read_circumstances(
+                headers, break_glass_min_chars=running.runtime.policy.break_glass_min_chars
+            )
+        except BadCircumstances as refusal:
+            return error_response(400, str(refusal), BAD_USER_INPUT)
+        if not is_json_content_type(headers.get("content-type")):
+            return error_response(415, NOT_JSON_CONTENT, BAD_USER_INPUT)
+        try:
+            request = parse_graphql_request(body)
+            check_operation(request.query, request.operation_name, max_tokens=self._max_tokens)
+        except BadRequest as refusal:
+            return error_response(400, str(refusal), BAD_USER_INPUT)
+        except OperationRefused as refusal:
+            return error_response(400, refusal.message, refusal.code)
+        context = RequestContext.create(running.runtime, circumstances.apply_to(principal), request_id)
+        try:
+            result = await self._schema.execute(
+                request.query,
+                variable_values=request.variables,
+                context_value=context,
+                operation_name=request.operation_name,
+                allowed_operation_types=(OperationType.QUERY,),
+            )
+        # The checks above refuse these first; strawberry's own refusals stay as a second line.
+        except MissingQueryError:
+            return error_response(400, MISSING_QUERY, BAD_USER_INPUT)
+        except CannotGetOperationTypeError as refusal:
+            message = NO_OPERATION if refusal.operation_name is None else UNKNOWN_OPERATION
+            return error_response(400, message, BAD_USER_INPUT)
+        except InvalidOperationTypeError:
+            return error_response(400, QUERIES_ONLY, BAD_USER_INPUT)
+        # Errors raised outside the schema's extensions (a crash inside a validation rule, say) are shaped here.
+        result.errors = shape_all(result.errors)
+        return JSONResponse(process_result(result))
 
-    async def _read_body(self, receive: Receive, request: Request, request_id: str) -> tuple[bytes, Response | None]:
-        """The whole body, read up to the size limit however it is sent (chunked or not), checked for shape."""
+    async def _read_body(self, receive: Receive) -> bytes | Response:
+        """The whole body, read up to the size limit however it is sent (chunked or not)."""
         chunks: list[bytes] = []
         size = 0
         while True:
             message = await receive()
-            if message["type"] != "http.request":
-                return b"", error_response(400, NOT_A_GRAPHQL_REQUEST, BAD_USER_INPUT, request_id)
+            if message["type"] != "http.request":  # the client went away
+                return error_response(400, NOT_A_GRAPHQL_REQUEST, BAD_USER_INPUT)
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self._max_body_bytes:
-                return b"", self._too_large(request_id)
+                return self._too_large()
             chunks.append(chunk)
             if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        is_json = request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json"
-        if is_json and not (body.lstrip().startswith(b"{") and _is_utf8(body)):
-            return b"", error_response(400, NOT_A_GRAPHQL_REQUEST, BAD_USER_INPUT, request_id)
-        return body, None
+                return b"".join(chunks)
 
-    def _too_large(self, request_id: str) -> JSONResponse:
-        return error_response(413, TOO_LARGE_MESSAGE.format(limit=self._max_body_bytes), BAD_USER_INPUT, request_id)
-
-
-def _is_utf8(body: bytes) -> bool:
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A receive that hands strawberry the body already read, then whatever the connection says next."""
-    sent = False
-
-    async def replay() -> Any:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
+    def _too_large(self) -> JSONResponse:
+        return error_response(413, TOO_LARGE_MESSAGE.format(limit=self._max_body_bytes), BAD_USER_INPUT)

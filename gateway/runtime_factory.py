@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 
 import linkage
-from auth.policy import CaseworkPolicy
+from auth.policy import AccessPolicy
 from gateway.metrics import Metrics
 from gateway.settings import AuthoritySettings, ConfigError
 from resolvers.runtime import GatewayRuntime, uk_today
@@ -46,42 +46,49 @@ def match_thresholds(raw: Mapping[str, Any]) -> linkage.MatchThresholds:
         raise ConfigError(f"linkage: {exc}") from exc
 
 
+def open_http_session() -> aiohttp.ClientSession:
+    """The one HTTP client session of the process: source systems and the identity provider's keys share its pool.
+
+    Opened and closed by the app's lifespan, which owns it (use it as `async with open_http_session() as session`).
+    """
+    connector = aiohttp.TCPConnector(limit=256, limit_per_host=64, ttl_dns_cache=300)
+    return aiohttp.ClientSession(connector=connector, raise_for_status=False)
+
+
 @contextlib.asynccontextmanager
 async def open_runtime(
     settings: AuthoritySettings,
+    session: aiohttp.ClientSession,
     metrics: Metrics,
     *,
     today: Callable[[], datetime.date] = uk_today,
 ) -> AsyncIterator[GatewayRuntime]:
-    """One aiohttp session for the process, one adapter per configured source."""
+    """One adapter per configured source, all on `session` (the caller's, which the caller closes)."""
     rules, thresholds = check_rules(settings)
-    connector = aiohttp.TCPConnector(limit=256, limit_per_host=64, ttl_dns_cache=300)
-    async with aiohttp.ClientSession(connector=connector, raise_for_status=False) as session:
-        observer = metrics.observe_upstream
-        cms = build_cms_adapter(settings.cms, session, observer=observer)
-        adapters: dict[Service, SourceAdapter] = {}
-        try:
-            for source in settings.sources:
-                assert source.service is not None
-                adapters[source.service] = build_adapter(source, session, observer=observer)
-            # Warm up: open file extracts and connections now, not on the first social worker's request. A source
-            # that is down or slow does not stop the gateway starting; it answers UNAVAILABLE until it recovers.
-            await asyncio.gather(probe(cms), *(probe(adapter) for adapter in adapters.values()))
-            yield GatewayRuntime(
-                authority_name=settings.name,
-                cms=cms,
-                adapters=adapters,
-                display_rules=rules,
-                thresholds=thresholds,
-                policy=CaseworkPolicy(),
-                access_mode=settings.access_mode,
-                max_children=settings.limits.max_children,
-                batching=settings.batching,
-                today=today,
-            )
-        finally:
-            for adapter in adapters.values():
-                with contextlib.suppress(Exception):
-                    await adapter.close()
+    observer = metrics.observe_upstream
+    cms = build_cms_adapter(settings.cms, session, observer=observer)
+    adapters: dict[Service, SourceAdapter] = {}
+    try:
+        for source in settings.sources:
+            assert source.service is not None
+            adapters[source.service] = build_adapter(source, session, observer=observer)
+        # Warm up: open file extracts and connections now, not on the first social worker's request. A source
+        # that is down or slow does not stop the gateway starting; it answers UNAVAILABLE until it recovers.
+        await asyncio.gather(probe(cms), *(probe(adapter) for adapter in adapters.values()))
+        yield GatewayRuntime(
+            authority_name=settings.name,
+            cms=cms,
+            adapters=adapters,
+            display_rules=rules,
+            thresholds=thresholds,
+            policy=AccessPolicy(settings.access, access_mode=settings.access_mode),
+            max_children=settings.limits.max_children,
+            batching=settings.batching,
+            today=today,
+        )
+    finally:
+        for adapter in adapters.values():
             with contextlib.suppress(Exception):
-                await cms.close()
+                await adapter.close()
+        with contextlib.suppress(Exception):
+            await cms.close()

@@ -6,18 +6,36 @@ number`), never half-way through a request. Secrets never live in the file: they
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import enum
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
+from auth.field_classes import PER_SERVICE, FieldClass
+from auth.principal import Purpose, Role
+from auth.settings import (
+    ALLOWED_ALGORITHMS,
+    CLAIM_PRESETS,
+    DEFAULT_ALGORITHMS,
+    DEFAULT_ROLE_CLASSES,
+    DEMO_AUDIENCE,
+    DEMO_ISSUER,
+    AccessSettings,
+    AuthSettings,
+    ClaimNames,
+    DevelopmentIdentity,
+    Narrowing,
+    TokenSettings,
+)
 from sources.model import Coverage, Service
 from sources.settings import ADAPTER_KINDS, SourceSettings
 
 AccessMode = Literal["search_any", "case_linked"]
-AuthMode = Literal["development"]
+E = TypeVar("E", bound=enum.Enum)
 
 
 class ConfigError(ValueError):
@@ -25,20 +43,17 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DevelopmentIdentity:
-    """The fixed identity every request runs as when `auth.mode = "development"` (demo and tests only)."""
+class SurfaceSettings:
+    """What the gateway exposes besides answers. Production (`auth.mode = "oidc"`) defaults every switch off;
+    the demo and development modes default them on. Each can be set in the file."""
 
-    user_id: str = "developer"
-    name: str = "Developer"
-    roles: tuple[str, ...] = ("SOCIAL_WORKER",)
-    team: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class AuthSettings:
-    # None means no way to authenticate is configured: every request is refused (denied by default).
-    mode: AuthMode | None = None
-    development: DevelopmentIdentity = field(default_factory=DevelopmentIdentity)
+    introspection: bool = True  # [graphql] introspection
+    suggestions: bool = True  # [graphql] suggestions: "Did you mean ...?" in validation errors
+    graphiql: bool = True  # [graphiql] enabled
+    metrics: bool = True  # [operations] metrics: /metrics
+    readiness_detail: bool = True  # [operations] readiness_detail: each source's health in /readyz
+    operations_listen: tuple[str, int] | None = None  # [operations] listen: serve /metrics, /readyz there instead
+    cors_origins: tuple[str, ...] = ()  # [http] cors_origins: browser origins allowed to call /graphql
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,10 +75,11 @@ class AuthoritySettings:
     cms: SourceSettings
     sources: tuple[SourceSettings, ...]
     auth: AuthSettings = field(default_factory=AuthSettings)
+    access: AccessSettings = field(default_factory=AccessSettings)
+    surface: SurfaceSettings = field(default_factory=SurfaceSettings)
     limits: Limits = field(default_factory=Limits)
     display_rules: Mapping[str, Any] = field(default_factory=dict)
     linkage: Mapping[str, Any] = field(default_factory=dict)
-    graphiql: bool = True
     # Off only to measure what batching saves (benchmarks): every look-up then makes its own upstream call.
     batching: bool = True
 
@@ -83,9 +99,26 @@ def load_authority(path: str | Path) -> AuthoritySettings:
     return parse_authority(raw)
 
 
+TOP_LEVEL = {
+    "authority",
+    "auth",
+    "access",
+    "graphql",
+    "graphiql",
+    "operations",
+    "http",
+    "limits",
+    "cms",
+    "sources",
+    "display_rules",
+    "linkage",
+    "tuning",
+}
+
+
 def parse_authority(raw: Mapping[str, Any]) -> AuthoritySettings:
     reader = _Reader(raw, "")
-    reader.only({"authority", "auth", "limits", "cms", "sources", "display_rules", "linkage", "graphiql", "tuning"})
+    reader.only(TOP_LEVEL)
     authority = reader.table("authority")
     authority.only({"name", "access_mode"})
     access_mode = authority.choice("access_mode", ("search_any", "case_linked"), default="search_any")
@@ -97,20 +130,20 @@ def parse_authority(raw: Mapping[str, Any]) -> AuthoritySettings:
     for service in services:
         if services.count(service) > 1:
             raise ConfigError(f"sources: service {service.value if service else None} is configured twice")
-    graphiql = reader.optional_table("graphiql")
-    graphiql.only({"enabled"})
     tuning = reader.optional_table("tuning")
     tuning.only({"batching"})
+    auth = _auth(reader.optional_table("auth"))
     return AuthoritySettings(
         name=authority.string("name"),
         access_mode=access_mode,  # type: ignore[arg-type]
         cms=_source(reader.table("cms"), service_required=False),
         sources=sources,
-        auth=_auth(reader.optional_table("auth")),
+        auth=auth,
+        access=_access(reader.optional_table("access")),
+        surface=_surface(reader, production=auth.production),
         limits=_limits(reader.optional_table("limits")),
         display_rules=reader.optional_mapping("display_rules"),
         linkage=reader.optional_mapping("linkage"),
-        graphiql=graphiql.boolean("enabled", default=True),
         batching=tuning.boolean("batching", default=True),
     )
 
@@ -172,21 +205,179 @@ def _source(r: _Reader, *, service_required: bool) -> SourceSettings:
 
 
 def _auth(r: _Reader) -> AuthSettings:
-    r.only({"mode", "development"})
+    r.only(
+        {
+            "mode",
+            "issuer",
+            "audience",
+            "jwks_url",
+            "jwks_file",
+            "algorithms",
+            "clock_skew_s",
+            "claims",
+            "roles",
+            "jwks_min_refresh_s",
+            "jwks_max_age_s",
+            "jwks_timeout_s",
+            "key_file",
+            "development",
+        }
+    )
     if not r.raw:
         return AuthSettings()
-    mode = r.choice("mode", ("development",))
-    dev = r.optional_table("development")
-    dev.only({"user_id", "name", "roles", "team"})
-    roles = dev.string_list("roles", default=["SOCIAL_WORKER"])
+    mode = r.choice("mode", ("oidc", "demo", "development"))
+    if mode == "development":
+        dev = r.optional_table("development")
+        dev.only({"user_id", "name", "roles", "team", "email"})
+        return AuthSettings(
+            mode="development",
+            development=DevelopmentIdentity(
+                user_id=dev.optional_string("user_id") or "developer",
+                name=dev.optional_string("name") or "Developer",
+                roles=tuple(dev.member(Role, v, "roles") for v in dev.string_list("roles", default=["SOCIAL_WORKER"])),
+                team=dev.optional_string("team"),
+                email=dev.optional_string("email"),
+            ),
+        )
+    if mode == "demo":
+        key_file = Path(r.string("key_file"))
+        return AuthSettings(
+            mode="demo",
+            demo_key_file=key_file,
+            tokens=TokenSettings(
+                issuer=DEMO_ISSUER,
+                audiences=(DEMO_AUDIENCE,),
+                jwks_file=Path(r.string("jwks_file")),
+                claims=ClaimNames(team="team"),
+            ),
+        )
+    jwks_url = r.optional_string("jwks_url")
+    jwks_file = r.optional_string("jwks_file")
+    if bool(jwks_url) == bool(jwks_file):
+        raise ConfigError(f"{r.where('jwks_url')} or {r.where('jwks_file')} is required (exactly one)")
+    if jwks_url and not jwks_url.startswith(("https://", "http://127.0.0.1", "http://localhost", "http://[::1]")):
+        raise ConfigError(f"{r.where('jwks_url')} must be an https:// address (plain http only on loopback)")
+    audience = r.raw.get("audience")
+    audiences = [audience] if isinstance(audience, str) else r.string_list("audience", default=[])
+    if not audiences or not all(audiences):
+        raise ConfigError(f"{r.where('audience')} is required: the audience (or list) the issuer puts in tokens")
+    algorithms = r.string_list("algorithms", default=list(DEFAULT_ALGORITHMS))
+    for algorithm in algorithms:
+        if algorithm not in ALLOWED_ALGORITHMS:
+            raise ConfigError(
+                f"{r.where('algorithms')}: {algorithm!r} is not allowed (allowed: "
+                f"{', '.join(ALLOWED_ALGORITHMS)}; never none or HS*)"
+            )
+    defaults = TokenSettings(issuer="-", audiences=("-",))
     return AuthSettings(
-        mode=mode,  # type: ignore[arg-type]
-        development=DevelopmentIdentity(
-            user_id=dev.optional_string("user_id") or "developer",
-            name=dev.optional_string("name") or "Developer",
-            roles=tuple(roles),
-            team=dev.optional_string("team"),
+        mode="oidc",
+        tokens=TokenSettings(
+            issuer=r.string("issuer"),
+            audiences=tuple(audiences),
+            jwks_url=jwks_url,
+            jwks_file=Path(jwks_file) if jwks_file else None,
+            algorithms=tuple(algorithms),
+            clock_skew_s=r.non_negative_number("clock_skew_s", default=defaults.clock_skew_s),
+            claims=_claims(r.optional_table("claims")),
+            role_map=_role_map(r.optional_table("roles")),
+            jwks_min_refresh_s=r.non_negative_number("jwks_min_refresh_s", default=defaults.jwks_min_refresh_s),
+            jwks_max_age_s=r.positive_number("jwks_max_age_s", default=defaults.jwks_max_age_s),
+            jwks_timeout_s=r.positive_number("jwks_timeout_s", default=defaults.jwks_timeout_s),
         ),
+    )
+
+
+def _claims(r: _Reader) -> ClaimNames:
+    """`[auth.claims]`: a `preset` ("entra", "keycloak", "generic") with any claim name overridden."""
+    names = {"user_id", "name", "roles", "team", "email", "client_id"}
+    r.only({"preset", *names})
+    preset = r.choice("preset", tuple(CLAIM_PRESETS), default="generic")
+    base = CLAIM_PRESETS[preset]
+    changes = {n: r.string(n) for n in sorted(names) if n in r.raw}
+    return dataclasses.replace(base, **changes)
+
+
+def _role_map(r: _Reader) -> dict[str, Role]:
+    """`[auth.roles]`: each gateway role and the token role values (app roles, groups) that grant it."""
+    r.only(set(Role.__members__))
+    mapped: dict[str, Role] = {}
+    for role_name in r.raw:
+        for value in r.string_list(role_name, default=[]):
+            if value in mapped and mapped[value] is not Role[role_name]:
+                raise ConfigError(f"{r.where(role_name)}: {value!r} already maps to {mapped[value].value}")
+            mapped[value] = Role[role_name]
+    return mapped
+
+
+def _access(r: _Reader) -> AccessSettings:
+    r.only({"roles", "purpose_required_for", "services", "case_link_exempt_roles", "break_glass_min_chars"})
+    defaults = AccessSettings()
+    roles = r.optional_table("roles")
+    roles.only(set(Role.__members__))
+    role_classes = dict(DEFAULT_ROLE_CLASSES)
+    for role_name in roles.raw:
+        role_classes[Role[role_name]] = frozenset(
+            roles.member(FieldClass, v, role_name) for v in roles.string_list(role_name, default=[])
+        )
+    purpose_required = frozenset(
+        r.member(FieldClass, v, "purpose_required_for")
+        for v in r.string_list("purpose_required_for", default=[c.value for c in defaults.purpose_required_for])
+    )
+    services = r.optional_table("services")
+    services.only(set(Service.__members__))
+    narrowing: dict[tuple[Service, FieldClass], Narrowing] = {}
+    for service_name in services.raw:
+        per_service = services.optional_table(service_name)
+        per_service.only({c.value for c in PER_SERVICE})
+        for class_name in per_service.raw:
+            rule = per_service.optional_table(class_name)
+            rule.only({"roles", "purposes"})
+            narrowing[(Service[service_name], FieldClass(class_name))] = Narrowing(
+                roles=frozenset(rule.member(Role, v, "roles") for v in rule.string_list("roles", default=[]))
+                if "roles" in rule.raw
+                else None,
+                purposes=frozenset(
+                    rule.member(Purpose, v, "purposes") for v in rule.string_list("purposes", default=[])
+                )
+                if "purposes" in rule.raw
+                else None,
+            )
+    return AccessSettings(
+        role_classes=role_classes,
+        purpose_required_for=purpose_required,
+        narrowing=narrowing,
+        case_link_exempt_roles=frozenset(
+            r.member(Role, v, "case_link_exempt_roles")
+            for v in r.string_list(
+                "case_link_exempt_roles", default=[role.value for role in defaults.case_link_exempt_roles]
+            )
+        ),
+        break_glass_min_chars=r.positive_int("break_glass_min_chars", default=defaults.break_glass_min_chars),
+    )
+
+
+def _surface(reader: _Reader, *, production: bool) -> SurfaceSettings:
+    on = not production  # the demo and development modes show everything; production shows nothing extra
+    graphql = reader.optional_table("graphql")
+    graphql.only({"introspection", "suggestions"})
+    graphiql = reader.optional_table("graphiql")
+    graphiql.only({"enabled"})
+    operations = reader.optional_table("operations")
+    operations.only({"metrics", "readiness_detail", "listen"})
+    http = reader.optional_table("http")
+    http.only({"cors_origins"})
+    origins = http.string_list("cors_origins", default=[])
+    for origin in origins:
+        if origin == "*" or not origin.startswith(("https://", "http://")) or origin.count("/") != 2:
+            raise ConfigError(f"{http.where('cors_origins')}: {origin!r} is not an origin like https://app.example")
+    return SurfaceSettings(
+        introspection=graphql.boolean("introspection", default=on),
+        suggestions=graphql.boolean("suggestions", default=on),
+        graphiql=graphiql.boolean("enabled", default=on),
+        metrics=operations.boolean("metrics", default=on),
+        readiness_detail=operations.boolean("readiness_detail", default=on),
+        operations_listen=operations.listen_address("listen"),
+        cors_origins=tuple(origins),
     )
 
 
@@ -267,6 +458,29 @@ class _Reader:
         if not isinstance(value, bool):
             raise ConfigError(f"{self.where(key)} must be true or false")
         return value
+
+    def member(self, enum_type: type[E], value: str, key: str) -> E:
+        """`value` as a member of `enum_type` (by name or value), or a ConfigError naming the key."""
+        for member in enum_type:
+            if value in (member.name, member.value):
+                return member
+        allowed = ", ".join(str(m.value) for m in enum_type)
+        raise ConfigError(f"{self.where(key)}: {value!r} is not one of {allowed}")
+
+    def listen_address(self, key: str) -> tuple[str, int] | None:
+        value = self.optional_string(key)
+        if value is None:
+            return None
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ConfigError(f"{self.where(key)} must be HOST:PORT, e.g. 127.0.0.1:9100")
+        return host.strip("[]"), int(port)
+
+    def non_negative_number(self, key: str, *, default: float) -> float:
+        value = self.raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"{self.where(key)} must be a number, 0 or more")
+        return float(value)
 
     def positive_number(self, key: str, *, default: float) -> float:
         value = self.raw.get(key, default)

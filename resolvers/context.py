@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from auth.access import RequestAccess
 from auth.principal import Principal
 from resolvers.audit import AuditRecorder
 from resolvers.failures import SourceFailures
@@ -17,9 +18,16 @@ class RequestContext:
     principal: Principal
     request_id: str
     loaders: Loaders
+    access: RequestAccess
     failures: SourceFailures = field(default_factory=SourceFailures)
     audit: AuditRecorder = field(default_factory=AuditRecorder)
 
     @classmethod
     def create(cls, runtime: GatewayRuntime, principal: Principal, request_id: str) -> RequestContext:
-        return cls(runtime=runtime, principal=principal, request_id=request_id, loaders=Loaders(runtime))
+        return cls(
+            runtime=runtime,
+            principal=principal,
+            request_id=request_id,
+            loaders=Loaders(runtime),
+            access=RequestAccess(runtime.policy, principal),
+        )

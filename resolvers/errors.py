@@ -33,10 +33,6 @@ def not_found(what: str) -> GatewayError:
     return GatewayError(f"No {what} with that id.", NOT_FOUND)
 
 
-def forbidden() -> GatewayError:
-    return GatewayError("Your role does not allow this look-up.", FORBIDDEN)
-
-
 def source_unavailable(system: str, reason: str) -> GatewayError:
     """For a field that cannot be answered at all without the source (its services' checks say UNAVAILABLE)."""
     return GatewayError(f"{system} is unavailable: {reason}.", SOURCE_UNAVAILABLE, system=system)

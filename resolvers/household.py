@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Sequence
 
 import linkage
+from auth.field_classes import FieldClass
 from resolvers import ids
 from resolvers.context import RequestContext
 from resolvers.errors import cms_unavailable
@@ -27,9 +28,20 @@ _RESIDENCE_BASIS = {Service.HOUSING: SAME_TENANCY}
 
 
 async def household(ctx: RequestContext, child: IndividualView) -> HouseholdView:
+    """The child's household, shown: every member's basic details are recorded as viewed."""
+    found = await assemble(ctx, child)
+    for member in found.members:
+        ctx.audit.viewed_basic_details(member.individual.id)
+    return found
+
+
+async def assemble(ctx: RequestContext, child: IndividualView) -> HouseholdView:
+    """Who is in the child's household (also used to decide reach, when nothing is shown)."""
     assert child.cms_id is not None
     address = next((a for a in child.addresses if a.current), None)
-    relationships, residents = await asyncio.gather(_relationships(ctx, child.cms_id), _residents(ctx, address))
+    relationships, (residents, unavailable) = await asyncio.gather(
+        _relationships(ctx, child.cms_id), _residents(ctx, address)
+    )
     today = ctx.runtime.today()
     cms_system = ctx.runtime.cms_system
     members: list[_Member] = [
@@ -41,12 +53,14 @@ async def household(ctx: RequestContext, child: IndividualView) -> HouseholdView
         )
         for rel in relationships
     ]
+    record_ids = {id(record): ids.person_id(service.value, record.record_id) for service, record in residents}
     for service, record in residents:
         basis = LinkBasisView(system=record.system, kind=_RESIDENCE_BASIS.get(service, SAME_ADDRESS))
         if _is_same(ctx, child, record):
             continue
         known = next((m for m in members if _is_same(ctx, m.individual, record)), None)
         if known is not None:
+            known.records.add(record_ids[id(record)])
             if basis not in known.basis:
                 known.basis.append(basis)
             if known.lives_with is None:
@@ -62,12 +76,11 @@ async def household(ctx: RequestContext, child: IndividualView) -> HouseholdView
                 basis=[basis],
             )
         )
-    for member in members:
-        ctx.audit.viewed_basic_details(member.individual.id)
     return HouseholdView(
         id=ids.household_id(child.cms_id),
         address=address,
         members=tuple(m.view() for m in members),
+        unavailable_sources=unavailable,
     )
 
 
@@ -84,6 +97,7 @@ class _Member:
         self.relationship = relationship
         self.lives_with = lives_with
         self.basis = basis
+        self.records = {individual.id}
 
     def view(self) -> HouseholdMemberView:
         return HouseholdMemberView(
@@ -91,6 +105,7 @@ class _Member:
             relationship_to_child=self.relationship,
             lives_with_child=self.lives_with,
             basis=tuple(self.basis),
+            records=frozenset(self.records),
         )
 
 
@@ -106,17 +121,25 @@ async def _relationships(ctx: RequestContext, cms_id: str) -> list[CmsRelationsh
         raise cms_unavailable(error.system, error.reason) from None
 
 
-async def _residents(ctx: RequestContext, address: Address | None) -> list[tuple[Service, SourceRecord]]:
-    """Everyone each connected source places at the address; a failing source only loses its own residents."""
+async def _residents(
+    ctx: RequestContext, address: Address | None
+) -> tuple[list[tuple[Service, SourceRecord]], tuple[Service, ...]]:
+    """Everyone each connected source places at the address, and the sources that could not be asked.
+
+    Only sources whose flags the principal may see are asked: a co-resident found by a service tells that the
+    service knows them. A failing source only loses its own residents.
+    """
     if address is None or not (address.postcode and address.line1):
-        return []
+        return [], ()
     key = Address(line1=address.line1, postcode=address.postcode)
-    services: Sequence[Service] = list(ctx.runtime.adapters)
+    services: Sequence[Service] = [s for s in ctx.runtime.adapters if ctx.access.allows(FieldClass.FLAG, s)]
     answers = await asyncio.gather(*(ctx.loaders.residents(s).load(key) for s in services), return_exceptions=True)
     found: list[tuple[Service, SourceRecord]] = []
+    unavailable: list[Service] = []
     for service, answer in zip(services, answers, strict=True):
         if isinstance(answer, BaseException):
             ctx.failures.absorb(service, ctx.runtime.adapters[service].info.system, answer)
+            unavailable.append(service)
         else:
             found.extend((service, record) for record in answer)
-    return found
+    return found, tuple(unavailable)

@@ -38,6 +38,9 @@ class Loaders:
         self.relationships: DataLoader[str, list[CmsRelationship]] = _loader(cms.get_relationships, batching=batching)
         self.cms_people: DataLoader[str, CmsPerson | None] = _loader(cms.get_people, batching=batching)
         self.cms_search: DataLoader[Demographics, list[CmsPerson]] = _loader(cms.search, batching=batching)
+        # Reverse look-ups, for deciding whether a person is within a case-linked principal's reach.
+        self.related_children: DataLoader[str, list[str]] = _loader(cms.get_related_children, batching=batching)
+        self.children_at: DataLoader[Address, list[CmsChild]] = _loader(cms.children_at, batching=batching)
         self._by_service: dict[tuple[str, Service], DataLoader[Any, Any]] = {}
 
     def candidates(self, service: Service) -> DataLoader[Demographics, list[SourceRecord]]:

@@ -1,13 +1,21 @@
-"""Root look-ups: `child`, `children`, `node`, and the lazy parts of a child."""
+"""Root look-ups: `child`, `children`, `node`, and the lazy parts of a child.
+
+Every look-up that opens a record asks the request's access (`auth/access.py`): the schema's guard has already
+required basic details; here, in a case-linked authority, each child must be within the principal's reach and
+each person must belong to the household of a child that is (`resolvers/reach.py`), whatever the path: `child`,
+`children`, `node(id:)` with any kind of id, or a sibling's household.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
-from resolvers import ids
+from auth.access import AccessDenied
+from auth.field_classes import FieldClass
+from resolvers import ids, reach
 from resolvers.context import RequestContext
-from resolvers.errors import bad_input, cms_unavailable, forbidden, not_found, source_unavailable
+from resolvers.errors import GatewayError, bad_input, cms_unavailable, not_found, source_unavailable
 from resolvers.failures import as_unavailable
 from resolvers.household import household
 from resolvers.people import from_cms, from_source_record
@@ -23,34 +31,33 @@ BAD_CMS_ID = "Not a case-management id: expected letters and digits, e.g. C00000
 BAD_GLOBAL_ID = "Not an id this service issued."
 
 
-def _check_people_access(ctx: RequestContext) -> None:
-    if not ctx.runtime.policy.may_view_people(ctx.principal):
-        raise forbidden()
-
-
 async def child(ctx: RequestContext, cms_id: str) -> IndividualView:
-    _check_people_access(ctx)
     if not CMS_ID.match(cms_id):
         raise bad_input(BAD_CMS_ID)
-    record = await _load_children(ctx, [cms_id])
-    if record[0] is None:
-        raise not_found("child")
-    return _child_view(ctx, record[0])
+    record = (await _load_children(ctx, [cms_id]))[0]
+    return _opened_child(ctx, cms_id, record)
 
 
-async def children(ctx: RequestContext, cms_ids: Sequence[str]) -> list[IndividualView | None]:
-    _check_people_access(ctx)
+async def children(ctx: RequestContext, cms_ids: Sequence[str]) -> list[IndividualView | GatewayError | AccessDenied]:
+    """Each child in order; an id that is malformed, unknown or out of reach gets its own error at its index."""
     limit = ctx.runtime.max_children
     if len(cms_ids) > limit:
         raise bad_input(TOO_MANY_CHILDREN.format(limit=limit, count=len(cms_ids)))
-    if not all(CMS_ID.match(i) for i in cms_ids):
-        raise bad_input(BAD_CMS_ID)
-    records = await _load_children(ctx, cms_ids)
-    return [None if r is None else _child_view(ctx, r) for r in records]
+    well_formed = [i for i in dict.fromkeys(cms_ids) if CMS_ID.match(i)]
+    records = dict(zip(well_formed, await _load_children(ctx, well_formed), strict=True))
+    answers: list[IndividualView | GatewayError | AccessDenied] = []
+    for cms_id in cms_ids:
+        if cms_id not in records:
+            answers.append(bad_input(BAD_CMS_ID))
+            continue
+        try:
+            answers.append(_opened_child(ctx, cms_id, records[cms_id]))
+        except (GatewayError, AccessDenied) as error:
+            answers.append(error)
+    return answers
 
 
 async def node(ctx: RequestContext, global_id: str) -> IndividualView | HouseholdView:
-    _check_people_access(ctx)
     try:
         ref = ids.decode(global_id)
     except ids.InvalidId:
@@ -60,12 +67,23 @@ async def node(ctx: RequestContext, global_id: str) -> IndividualView | Househol
     if ref.kind == "Household":
         return await household(ctx, await child(ctx, ref.key))
     if ref.home == "CMS":
-        return await _cms_person(ctx, ref.key)
-    return await _source_person(ctx, ref.home, ref.key)
+        person = await _cms_person(ctx, ref.key)
+    else:
+        person = await _source_person(ctx, ref.home, ref.key)
+    await reach.require_person(ctx, person)
+    ctx.audit.viewed_basic_details(person.id)
+    return person
 
 
 async def child_household(ctx: RequestContext, person: IndividualView) -> HouseholdView:
-    _check_people_access(ctx)
+    """A child's household; a sibling met in another child's household must be within reach too."""
+    assert person.cms_id is not None
+    if ctx.access.held_to_caseload and not reach.is_reached(ctx, person.id):
+        worker = person.allocated_worker
+        if not person.allocated_worker_known:
+            record = (await _load_children(ctx, [person.cms_id]))[0]
+            worker = record.allocated_worker if record is not None else None
+        reach.require_child(ctx, person.id, worker)
     return await household(ctx, person)
 
 
@@ -77,17 +95,26 @@ async def allocated_worker(ctx: RequestContext, person: IndividualView) -> Pract
     return record.allocated_worker if record is not None else None
 
 
+def _opened_child(ctx: RequestContext, cms_id: str, record: CmsChild | None) -> IndividualView:
+    """The child, if the principal may open it. In a case-linked authority an unknown id is refused like one out
+    of reach (unless the glass is broken), so that refusals do not tell which case ids exist."""
+    if record is None:
+        if ctx.access.held_to_caseload:
+            ctx.access.open_outside_reach(ids.child_id(cms_id))
+        raise not_found("child")
+    view = from_cms(record, ctx.runtime.today())
+    reach.require_child(ctx, view.id, record.allocated_worker)
+    ctx.audit.viewed_basic_details(view.id)
+    return view
+
+
 async def _load_children(ctx: RequestContext, cms_ids: Sequence[str]) -> list[CmsChild | None]:
+    if not cms_ids:
+        return []
     try:
         return list(await ctx.loaders.children.load_many(cms_ids))
     except SourceUnavailable as error:
         raise cms_unavailable(error.system, error.reason) from None
-
-
-def _child_view(ctx: RequestContext, record: CmsChild) -> IndividualView:
-    view = from_cms(record, ctx.runtime.today())
-    ctx.audit.viewed_basic_details(view.id)
-    return view
 
 
 async def _cms_person(ctx: RequestContext, person_id: str) -> IndividualView:
@@ -98,24 +125,25 @@ async def _cms_person(ctx: RequestContext, person_id: str) -> IndividualView:
     except SourceUnavailable as error:
         raise cms_unavailable(error.system, error.reason) from None
     if record is None:
+        await reach.refuse_unknown(ctx, ids.person_id("CMS", person_id))
         raise not_found("person")
-    view = from_cms(record, ctx.runtime.today())
-    ctx.audit.viewed_basic_details(view.id)
-    return view
+    return from_cms(record, ctx.runtime.today())
 
 
 async def _source_person(ctx: RequestContext, home: str, record_id: str) -> IndividualView:
+    """A person held by a service's source. Seeing them at all tells that the service knows them: the principal
+    must be allowed that service's flags, decided before the source is asked."""
     service = Service.__members__.get(home)
     adapter = ctx.runtime.adapters.get(service) if service else None
     if service is None or adapter is None:
         raise not_found("person")
+    ctx.access.require(FieldClass.FLAG, service)
     try:
         record = await ctx.loaders.records(service).load(record_id)
     except Exception as error:  # the field's own error reports it; no second, request-level one
         failure = as_unavailable(adapter.info.system, error)
         raise source_unavailable(failure.system, failure.reason) from None
     if record is None:
+        await reach.refuse_unknown(ctx, ids.person_id(service.value, record_id))
         raise not_found("person")
-    view = from_source_record(record, ctx.runtime.today())
-    ctx.audit.viewed_basic_details(view.id)
-    return view
+    return from_source_record(record, ctx.runtime.today())

@@ -32,8 +32,7 @@ class GatewayRuntime:
     adapters: Mapping[Service, SourceAdapter]
     display_rules: DisplayRules
     thresholds: MatchThresholds
-    policy: AccessPolicy
-    access_mode: str = "search_any"  # or "case_linked": people only through a child's household
+    policy: AccessPolicy  # who may see what; it also knows the access mode (search_any or case_linked)
     max_children: int = 500
     batching: bool = True  # False only to measure what batching saves
     audit_trail: AuditTrail | None = None  # the audit issue makes this required

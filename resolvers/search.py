@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import linkage
+from auth.field_classes import FieldClass
 from linkage.dates import tolerated_variants
 from resolvers.context import RequestContext
-from resolvers.errors import GatewayError, bad_input, forbidden
+from resolvers.errors import bad_input
 from resolvers.people import from_cms, from_source_record
 from resolvers.views import IndividualView
 
@@ -35,7 +36,6 @@ BAD_POSTCODE = "postcode must be letters, digits and spaces, e.g. SK1 3XE."
 BAD_DATE = "dateOfBirth must be a real date between 1900-01-01 and today."
 BAD_FIRST = "first must be between 1 and {limit}."
 BAD_CURSOR = "after is not a cursor this search returned."
-CASE_LINKED = "This authority uses case-linked access: find people through a child's household, not by searching."
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,10 +99,7 @@ def _clean(value: str | None, field: str) -> str:
 
 async def search_people(ctx: RequestContext, terms: SearchTerms, first: int, after: str | None) -> SearchResultView:
     runtime = ctx.runtime
-    if runtime.access_mode == "case_linked":
-        raise GatewayError(CASE_LINKED, "FORBIDDEN")
-    if not runtime.policy.may_view_people(ctx.principal):
-        raise forbidden()
+    ctx.access.require_search()
     if not 1 <= first <= MAX_FIRST:
         raise bad_input(BAD_FIRST.format(limit=MAX_FIRST))
     offset = _offset(after)
@@ -142,7 +139,9 @@ async def _candidates(
     ctx: RequestContext, readings: list[linkage.Demographics], today: datetime.date
 ) -> list[IndividualView]:
     """Everyone any system offers for any reading: the CMS's people and each source's records, in one call each."""
-    services = list(ctx.runtime.adapters)
+    # A person found only by a service tells that the service knows them: only services whose flags the
+    # principal may see are searched, so nothing withheld shows through the results or their count.
+    services = [s for s in ctx.runtime.adapters if ctx.access.allows(FieldClass.FLAG, s)]
     cms_answer, answers = await asyncio.gather(
         _settled(ctx.loaders.cms_search.load_many(readings)),
         asyncio.gather(*(ctx.loaders.candidates(s).load_many(readings) for s in services), return_exceptions=True),

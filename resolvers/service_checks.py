@@ -1,7 +1,8 @@
 """`serviceChecks` and `links`: ask each service's source about one person, link, apply the display rules.
 
 Every service the authority knows appears in the answer: checked, or why not (not connected, not permitted,
-unavailable). Only the services the query asks for are asked of their sources.
+unavailable). Only the services the query asks for, and the principal may see flags of, are asked of their
+sources; a service's details and linkage fields are withheld per service by the schema's access guard.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import asyncio
 from collections.abc import Sequence
 
 import linkage
+from auth.field_classes import FieldClass
+from auth.policy import Denied
 from resolvers.context import RequestContext
 from resolvers.views import IndividualView, ServiceCheckView, SourceLinkView
 from sources import display_rules
@@ -17,7 +20,6 @@ from sources.adapter import SourceAdapter, SourceUnavailable
 from sources.model import CheckOutcome, Service, SourceRecord
 
 NOT_CONNECTED = "Not checked: {authority} has no connection to {service} records yet."
-NOT_PERMITTED = "Not permitted: your role does not allow checking {service} records."
 UNAVAILABLE = "Not checked: {system} did not answer ({reason}). Try again later, or ask the service directly."
 
 Linked = list[tuple[SourceRecord, linkage.MatchEvidence]]
@@ -37,7 +39,8 @@ async def service_checks(
     runtime = ctx.runtime
     wanted = wanted_services(services)
     ctx.audit.viewed_service_checks(person.id, wanted)
-    to_ask = [s for s in wanted if s in runtime.adapters and runtime.policy.may_check_service(ctx.principal, s)]
+    refused = {s: d for s in wanted if isinstance(d := ctx.access.decide(FieldClass.FLAG, s), Denied)}
+    to_ask = [s for s in wanted if s in runtime.adapters and s not in refused]
     answers = dict(zip(to_ask, await _linked_records(ctx, person, to_ask), strict=True))
     today = runtime.today()
     checks = []
@@ -45,8 +48,8 @@ async def service_checks(
         adapter = runtime.adapters.get(service)
         if adapter is None:
             checks.append(_not_connected(runtime.authority_name, service))
-        elif service not in answers:
-            checks.append(_simple(service, CheckOutcome.NOT_PERMITTED, NOT_PERMITTED, adapter))
+        elif service in refused:
+            checks.append(_simple(service, CheckOutcome.NOT_PERMITTED, refused[service].message, adapter))
         else:
             answer = answers[service]
             if isinstance(answer, SourceUnavailable):
@@ -54,6 +57,8 @@ async def service_checks(
                 checks.append(_simple(service, CheckOutcome.UNAVAILABLE, explanation, adapter))
             else:
                 result = display_rules.apply(runtime.display_rules, service, person.date_of_birth, answer, today)
+                # Possible matches are linkage evidence: mentioned only to those who may see the links.
+                shows_links = ctx.access.allows(FieldClass.LINKAGE, service)
                 checks.append(
                     ServiceCheckView(
                         service=service,
@@ -61,7 +66,7 @@ async def service_checks(
                         involvements=result.involvements,
                         as_of=adapter.info.as_of,
                         coverage=adapter.info.coverage,
-                        explanation=result.explanation,
+                        explanation=result.explanation if shows_links else result.rule_explanation,
                     )
                 )
     return checks
@@ -70,7 +75,8 @@ async def service_checks(
 async def links(ctx: RequestContext, person: IndividualView) -> list[SourceLinkView]:
     """Every source record linked to the person, possible matches included, with the evidence for each."""
     runtime = ctx.runtime
-    services = [s for s in runtime.adapters if runtime.policy.may_check_service(ctx.principal, s)]
+    allows = ctx.access.allows
+    services = [s for s in runtime.adapters if allows(FieldClass.FLAG, s) and allows(FieldClass.LINKAGE, s)]
     ctx.audit.viewed_service_checks(person.id, services)
     found: list[SourceLinkView] = []
     for service, answer in zip(services, await _linked_records(ctx, person, services), strict=True):

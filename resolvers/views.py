@@ -53,6 +53,8 @@ class HouseholdMemberView:
     relationship_to_child: RelationshipType
     lives_with_child: bool | None
     basis: tuple[LinkBasisView, ...]
+    # Every record the member was found by (the CMS's and each source's), for reach checks; not shown.
+    records: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,6 +62,11 @@ class HouseholdView:
     id: str
     address: Address | None
     members: tuple[HouseholdMemberView, ...]
+    unavailable_sources: tuple[Service, ...] = ()  # sources that place people at the address but did not answer
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.unavailable_sources)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from graphql import GraphQLError
-from graphql.validation import ASTValidationRule, ValidationContext
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule, ValidationContext
 from strawberry import Schema
 from strawberry.extensions import (
     AddValidationRules,
@@ -16,8 +16,10 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.extensions.base_extension import SchemaExtension
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from schema.access import read_field
 from schema.audit_hook import AuditHook
 from schema.errors import ErrorShaping, log_errors
 from schema.people import Child, Household, Person
@@ -70,14 +72,27 @@ class FamilyContextSchema(Schema):
 DOCUMENT_CACHE_SIZE = 256
 
 
-def build_schema(*, max_depth: int = 12, max_aliases: int = 50, max_tokens: int = 4000) -> Schema:
-    """The gateway's schema. Limits come from the authority's configuration."""
+def build_schema(
+    *,
+    max_depth: int = 12,
+    max_aliases: int = 50,
+    max_tokens: int = 4000,
+    introspection: bool = True,
+    suggestions: bool = True,
+) -> Schema:
+    """The gateway's schema. Limits and switches come from the authority's configuration.
+
+    With `introspection` off, `__schema` and `__type` are refused at validation (`__typename` still works); with
+    `suggestions` off, no error says "Did you mean ...?" (both reveal the schema to a caller probing it).
+    """
     # Built once: the validation cache hits only when every request brings the same rule classes. Each request
     # still gets its own extension instances (an instance holds its request's execution context).
-    limit_rules = [
+    limit_rules: list[type[ASTValidationRule]] = [
         *(_refusing_empty_selections(r) for r in QueryDepthLimiter(max_depth=max_depth).validation_rules),
         *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
     ]
+    if not introspection:
+        limit_rules.append(NoSchemaIntrospectionCustomRule)
 
     def limits() -> SchemaExtension:
         return AddValidationRules(limit_rules)
@@ -91,10 +106,15 @@ def build_schema(*, max_depth: int = 12, max_aliases: int = 50, max_tokens: int 
     def validation_cache() -> SchemaExtension:
         return ValidationCache(maxsize=DOCUMENT_CACHE_SIZE)
 
+    def error_shaping() -> SchemaExtension:
+        return ErrorShaping(suggestions=suggestions)
+
     return FamilyContextSchema(
         query=Query,
         types=[Person, Child, Household, *INVOLVEMENT_TYPES],
         # Order matters: errors are shaped inside the audit hook, so a failed audit replaces everything; the
         # limits add their rules before the validation cache validates.
-        extensions=[AuditHook, ErrorShaping, token_limiter, parser_cache, limits, validation_cache],
+        extensions=[AuditHook, error_shaping, token_limiter, parser_cache, limits, validation_cache],
+        # Every plain field is read through `read_field`, which turns a withheld value into its error.
+        config=StrawberryConfig(default_resolver=read_field, disable_field_suggestions=not suggestions),
     )

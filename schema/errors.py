@@ -1,23 +1,35 @@
 """Shaping the response's errors: every error gets an `extensions.code`, nothing unexpected leaks.
 
-* an error a resolver raised on purpose (`GatewayError`) keeps its safe message and code;
+* an error a resolver raised on purpose (`GatewayError`), or a denial (`AccessDenied`), keeps its safe message
+  and code; a denial of the same field in every item of a list is reported once, at the first item's path;
 * a query the server refused before running it (syntax, validation, limits) is the client's to fix:
   `BAD_USER_INPUT`, or `QUERY_TOO_COMPLEX` for the size limits;
 * each source that failed during the request is reported once, `SOURCE_UNAVAILABLE`, naming the service;
-* anything else is a bug: masked as `INTERNAL` with a fixed message.
+* anything else is a bug: masked as `INTERNAL` with a fixed message;
+* with suggestions off, "Did you mean ...?" is cut from every message (it reveals the schema's names).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 from collections.abc import Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from auth.access import AccessDenied
 from resolvers.context import RequestContext
-from resolvers.errors import BAD_USER_INPUT, INTERNAL, QUERY_TOO_COMPLEX, SOURCE_UNAVAILABLE, GatewayError
+from resolvers.errors import (
+    BAD_USER_INPUT,
+    FORBIDDEN,
+    INTERNAL,
+    PURPOSE_REQUIRED,
+    QUERY_TOO_COMPLEX,
+    SOURCE_UNAVAILABLE,
+    GatewayError,
+)
 
 log = logging.getLogger("family_context.errors")
 
@@ -26,11 +38,13 @@ SOURCE_MESSAGE = "{system} is unavailable ({reason}); its part of the answer is 
 
 # Messages of strawberry's and graphql-core's size limits (depth, aliases, tokens).
 _LIMIT_MARKERS = ("exceeds maximum operation depth", "aliases found. Allowed", "Document contains more than")
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+_DENIALS = (FORBIDDEN, PURPOSE_REQUIRED)
 
 
 def error_code(error: GraphQLError) -> str:
     original = error.original_error
-    if isinstance(original, GatewayError):
+    if isinstance(original, GatewayError | AccessDenied):
         return original.code
     if error.extensions and isinstance(error.extensions.get("code"), str):
         return str(error.extensions["code"])
@@ -51,7 +65,7 @@ def _is_about_the_request(error: GraphQLError) -> bool:
 def shape(error: GraphQLError) -> GraphQLError:
     code = error_code(error)
     original = error.original_error
-    if isinstance(original, GatewayError):
+    if isinstance(original, GatewayError | AccessDenied):
         return GraphQLError(original.message, error.nodes, path=error.path, extensions=original.extensions)
     if code == INTERNAL:
         return GraphQLError(INTERNAL_MESSAGE, error.nodes, path=error.path, extensions={"code": INTERNAL})
@@ -62,6 +76,10 @@ def shape(error: GraphQLError) -> GraphQLError:
 
 class ErrorShaping(SchemaExtension):
     """Adds one error per failed source, then shapes every error (see the module docstring)."""
+
+    def __init__(self, *, suggestions: bool = True) -> None:
+        super().__init__()
+        self.suggestions = suggestions
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -82,7 +100,34 @@ class ErrorShaping(SchemaExtension):
                 )
                 for f in context.failures
             )
-        result.errors = [shape(e) for e in errors] or None
+            for error in errors:
+                if isinstance(error.original_error, AccessDenied):
+                    context.access.denied(error.original_error.denied)
+        shaped = once_per_field([shape(e) for e in errors])
+        if not self.suggestions:
+            for error in shaped:
+                error.message = without_suggestions(error.message)
+        result.errors = shaped or None
+
+
+def once_per_field(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """A field withheld in every item of a list (each member's police details, say) is reported once, at its
+    first path. A refused list item (a child out of reach in `children`) keeps its own error at its index."""
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    kept = []
+    for error in errors:
+        code = (error.extensions or {}).get("code")
+        if code in _DENIALS and error.path and isinstance(error.path[-1], str):
+            key = (str(code), tuple(p for p in error.path if isinstance(p, str)))
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(error)
+    return kept
+
+
+def without_suggestions(message: str) -> str:
+    return _SUGGESTION.sub("", message)
 
 
 def shape_all(errors: list[GraphQLError] | None) -> list[GraphQLError] | None:

@@ -9,9 +9,11 @@ import strawberry
 from graphql import GraphQLResolveInfo
 from strawberry.types import Info
 
+from auth.field_classes import FieldClass
 from resolvers import people_queries, service_checks
 from resolvers.context import RequestContext
 from resolvers.views import HouseholdView, IndividualView
+from schema.access import basic, guarded, held
 from schema.enums import Gender, RelationshipType, Service
 from schema.services import ServiceCheck, SourceLink
 from schema.values import Address, Name, Practitioner
@@ -21,21 +23,22 @@ Ctx = Info[RequestContext, None]
 
 @strawberry.interface(description="Anything with a global id.")
 class Node:
-    id: strawberry.ID = strawberry.field(description="Opaque global id; holding one grants nothing.")
+    id: strawberry.ID = basic("Opaque global id; holding one grants nothing.")
 
 
 @strawberry.interface
 class Individual:
-    id: strawberry.ID
-    name: Name | None
-    other_names: list[Name] | None
-    date_of_birth: datetime.date | None
-    age: int | None
-    gender: Gender | None
-    addresses: list[Address] | None
+    id: strawberry.ID = basic()
+    name: Name | None = basic()
+    other_names: list[Name] | None = basic()
+    date_of_birth: datetime.date | None = basic()
+    age: int | None = basic()
+    gender: Gender | None = basic()
+    addresses: list[Address] | None = basic()
 
-    @strawberry.field(
-        description="One entry per service the authority knows about: involved, not known, or why it was not checked."
+    @guarded(
+        FieldClass.FLAG,
+        description="One entry per service the authority knows about: involved, not known, or why it was not checked.",
     )
     async def service_checks(
         self,
@@ -45,7 +48,9 @@ class Individual:
     ) -> list[ServiceCheck] | None:
         return await service_checks.service_checks(info.context, root, services)  # type: ignore[return-value]
 
-    @strawberry.field(description="The source records linked to this individual, with the evidence for each link.")
+    @guarded(
+        FieldClass.LINKAGE, description="The source records linked to this individual, with the evidence for each link."
+    )
     async def links(self, root: strawberry.Parent[IndividualView], info: Ctx) -> list[SourceLink] | None:
         return await service_checks.links(info.context, root)  # type: ignore[return-value]
 
@@ -59,18 +64,19 @@ class Person(Node, Individual):
 
 @strawberry.type
 class Child(Node, Individual):
-    cms_id: strawberry.ID
+    cms_id: strawberry.ID = basic()
 
     @classmethod
     def is_type_of(cls, obj: Any, info: GraphQLResolveInfo) -> bool:
         return isinstance(obj, IndividualView) and obj.kind == "child"
 
-    @strawberry.field
+    @guarded(FieldClass.FLAG)
     async def allocated_worker(self, root: strawberry.Parent[IndividualView], info: Ctx) -> Practitioner | None:
         return await people_queries.allocated_worker(info.context, root)  # type: ignore[return-value]
 
-    @strawberry.field(
-        description="The people around the child: recorded relationships plus co-residents found in other sources."
+    @guarded(
+        FieldClass.BASIC,
+        description="The people around the child: recorded relationships plus co-residents found in other sources.",
     )
     async def household(self, root: strawberry.Parent[IndividualView], info: Ctx) -> Household | None:
         return await people_queries.child_household(info.context, root)  # type: ignore[return-value]
@@ -78,22 +84,24 @@ class Child(Node, Individual):
 
 @strawberry.type
 class LinkBasis:
-    system: str
-    kind: str = strawberry.field(description='e.g. "recorded relationship", "same address", "same tenancy"')
+    system: str = held()
+    kind: str = held('e.g. "recorded relationship", "same address", "same tenancy"')
 
 
 @strawberry.type
 class HouseholdMember:
-    individual: Individual | None
-    relationship_to_child: RelationshipType
-    lives_with_child: bool | None
-    basis: list[LinkBasis] = strawberry.field(description="Which source systems say this person belongs here, and how.")
+    individual: Individual | None = basic()
+    relationship_to_child: RelationshipType = basic()
+    lives_with_child: bool | None = basic()
+    basis: list[LinkBasis] = basic("Which source systems say this person belongs here, and how.")
 
 
 @strawberry.type
 class Household(Node):
-    address: Address | None
-    members: list[HouseholdMember] | None
+    address: Address | None = basic()
+    members: list[HouseholdMember] | None = basic()
+    incomplete: bool = basic("True when a source that contributes members could not be asked: the list may be short.")
+    unavailable_sources: list[Service] = basic("The services that could not be asked for members, when incomplete.")
 
     @classmethod
     def is_type_of(cls, obj: Any, info: GraphQLResolveInfo) -> bool:

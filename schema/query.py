@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from auth.field_classes import FieldClass
 from resolvers import people_queries, search, source_status
+from schema.access import guarded, own
 from schema.enums import Purpose, Role
 from schema.people import Child, Ctx, Node
 from schema.search import PersonSearchInput, PersonSearchResult
@@ -13,17 +15,19 @@ from schema.services import Source
 
 @strawberry.type
 class Principal:
-    id: strawberry.ID
-    name: str | None
-    roles: list[Role]
-    team: str | None
-    purpose: Purpose | None
-    case_reference: str | None
+    id: strawberry.ID = own()
+    name: str | None = own()
+    roles: list[Role] = own()
+    team: str | None = own()
+    purpose: Purpose | None = own("The purpose this request gave (X-Purpose).")
+    case_reference: str | None = own("The case reference this request gave (X-Case-Reference).")
+    client_id: str | None = own("The application the token was issued to.")
+    break_glass: bool = own("True when this request gave a break-glass reason (X-Break-Glass-Reason).")
 
 
 @strawberry.type
 class Query:
-    @strawberry.field
+    @guarded(FieldClass.SELF)
     def me(self, info: Ctx) -> Principal:
         principal = info.context.principal
         return Principal(
@@ -33,26 +37,29 @@ class Query:
             team=principal.team,
             purpose=principal.purpose,
             case_reference=principal.case_reference,
+            client_id=principal.client_id,
+            break_glass=principal.break_glass_reason is not None,
         )
 
-    @strawberry.field(description="A child known to children's social care, by case-management id.")
+    @guarded(FieldClass.BASIC, description="A child known to children's social care, by case-management id.")
     async def child(self, info: Ctx, cms_id: strawberry.ID) -> Child | None:
         return await people_queries.child(info.context, cms_id)  # type: ignore[return-value]
 
-    @strawberry.field(
+    @guarded(
+        FieldClass.BASIC,
         description=(
             "Several children at once, for integrators (e.g. a MASH daily list). "
             "Bounded in size; one batched call per source."
-        )
+        ),
     )
     async def children(self, info: Ctx, cms_ids: list[strawberry.ID]) -> list[Child | None] | None:
         return await people_queries.children(info.context, cms_ids)  # type: ignore[return-value]
 
-    @strawberry.field(description="Any individual or household by global id.")
+    @guarded(FieldClass.BASIC, description="Any individual or household by global id.")
     async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
         return await people_queries.node(info.context, id)  # type: ignore[return-value]
 
-    @strawberry.field(description="Find people by demographics. Audited with its search terms.")
+    @guarded(FieldClass.BASIC, description="Find people by demographics. Audited with its search terms.")
     async def search_people(
         self, info: Ctx, input: PersonSearchInput, first: int = 20, after: str | None = None
     ) -> PersonSearchResult | None:
@@ -64,8 +71,12 @@ class Query:
         )
         return await search.search_people(info.context, terms, first, after)  # type: ignore[return-value]
 
-    @strawberry.field(
-        description="Every service this authority knows about, connected or not, with coverage, freshness and health."
+    @guarded(
+        FieldClass.OPERATIONS,
+        description=(
+            "Every service this authority knows about, connected or not, with coverage, freshness and health. "
+            "Operational information: null, with an error, for a role without it."
+        ),
     )
-    async def sources(self, info: Ctx) -> list[Source]:
+    async def sources(self, info: Ctx) -> list[Source] | None:
         return await source_status.sources(info.context)  # type: ignore[return-value]

@@ -6,6 +6,7 @@ import datetime
 
 import strawberry
 
+from schema.access import held
 from schema.people import Individual
 from schema.values import MatchEvidence
 
@@ -20,12 +21,12 @@ class PersonSearchInput:
 
 @strawberry.type
 class PersonMatch:
-    individual: Individual | None
-    match: MatchEvidence
+    individual: Individual | None = held()
+    match: MatchEvidence = held("How the person fits the search terms.")
 
 
 @strawberry.type
 class PersonSearchResult:
-    total_count: int
-    matches: list[PersonMatch]
-    end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page; null on the last page.")
+    total_count: int = held()
+    matches: list[PersonMatch] = held()
+    end_cursor: str | None = held("Pass as `after` for the next page; null on the last page.")

@@ -1,4 +1,8 @@
-"""Service checks and involvements: shapes over `sources.model` values and `resolvers.views`."""
+"""Service checks and involvements: shapes over `sources.model` values and `resolvers.views`.
+
+Flags (is the person known, who to call) and details (offences, housing statuses, dates) are separate classes, so
+that a role or a purpose can get the first without the second (`schema/access.py`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLResolveInfo
 
+from schema.access import detail, flag, held, linkage, operations
 from schema.enums import (
     AdmissionType,
     CaseStatus,
@@ -24,22 +29,22 @@ from sources import model
 
 @strawberry.type(name="SourceRecord")
 class SourceRecord:
-    system: str
-    record_id: str | None
-    as_of: datetime.datetime | None
-    match: MatchEvidence | None
+    system: str = flag()
+    record_id: str | None = linkage()
+    as_of: datetime.datetime | None = flag()
+    match: MatchEvidence | None = linkage()
 
 
 @strawberry.interface
 class ServiceInvolvement:
-    service: Service
-    status: InvolvementStatus
-    organisation: str | None
-    practitioner: Practitioner | None
-    start_date: datetime.date | None
-    end_date: datetime.date | None
-    last_contact: datetime.date | None
-    source: SourceRecord | None
+    service: Service = flag()
+    status: InvolvementStatus = flag()
+    organisation: str | None = flag()
+    practitioner: Practitioner | None = flag()
+    start_date: datetime.date | None = detail()
+    end_date: datetime.date | None = detail()
+    last_contact: datetime.date | None = detail()
+    source: SourceRecord | None = flag()
 
 
 @strawberry.type
@@ -51,8 +56,8 @@ class AdultSocialCareInvolvement(ServiceInvolvement):
 
 @strawberry.type
 class SchoolInvolvement(ServiceInvolvement):
-    school_name: str | None
-    admission_type: AdmissionType | None
+    school_name: str | None = flag()
+    admission_type: AdmissionType | None = detail()
 
     @classmethod
     def is_type_of(cls, obj: Any, info: GraphQLResolveInfo) -> bool:
@@ -61,11 +66,11 @@ class SchoolInvolvement(ServiceInvolvement):
 
 @strawberry.type
 class HousingInvolvement(ServiceInvolvement):
-    tenancy_start: datetime.date | None
-    anti_social_behaviour: CaseStatus | None
-    eviction: CaseStatus | None
-    notice_seeking_possession: CaseStatus | None
-    rent_arrears: CaseStatus | None
+    tenancy_start: datetime.date | None = detail()
+    anti_social_behaviour: CaseStatus | None = detail()
+    eviction: CaseStatus | None = detail()
+    notice_seeking_possession: CaseStatus | None = detail()
+    rent_arrears: CaseStatus | None = detail()
 
     @classmethod
     def is_type_of(cls, obj: Any, info: GraphQLResolveInfo) -> bool:
@@ -74,16 +79,16 @@ class HousingInvolvement(ServiceInvolvement):
 
 @strawberry.type
 class Offence:
-    date: datetime.date | None
-    category: SafeguardingOffenceCategory
-    involvement: OffenceInvolvement
+    date: datetime.date | None = held()
+    category: SafeguardingOffenceCategory = held()
+    involvement: OffenceInvolvement = held()
 
 
 @strawberry.type
 class PoliceInvolvement(ServiceInvolvement):
-    police_area: str | None
-    safeguarding_offences: list[Offence] | None = strawberry.field(description="At most three, most recent first.")
-    has_non_safeguarding_records: bool | None
+    police_area: str | None = flag()
+    safeguarding_offences: list[Offence] | None = detail("At most three, most recent first.")
+    has_non_safeguarding_records: bool | None = detail()
 
     @classmethod
     def is_type_of(cls, obj: Any, info: GraphQLResolveInfo) -> bool:
@@ -95,34 +100,32 @@ INVOLVEMENT_TYPES = (AdultSocialCareInvolvement, SchoolInvolvement, HousingInvol
 
 @strawberry.type
 class ServiceCheck:
-    service: Service
-    outcome: CheckOutcome
-    involvements: list[ServiceInvolvement] | None = strawberry.field(
-        description="Involvements found; null when not permitted or not checked, empty when NOT_KNOWN."
+    service: Service = flag()
+    outcome: CheckOutcome = flag()
+    involvements: list[ServiceInvolvement] | None = flag(
+        "Involvements found; null when not permitted or not checked, empty when NOT_KNOWN."
     )
-    as_of: datetime.datetime | None
-    coverage: Coverage | None
-    explanation: str = strawberry.field(
-        description=(
-            "Plain words a social worker can act on, e.g. 'Not applicable: police records are shown from age 18'."
-        )
+    as_of: datetime.datetime | None = flag()
+    coverage: Coverage | None = flag()
+    explanation: str = flag(
+        "Plain words a social worker can act on, e.g. 'Not applicable: police records are shown from age 18'."
     )
 
 
 @strawberry.type
 class SourceLink:
-    service: Service
-    system: str
-    record_id: str | None
-    match: MatchEvidence
+    service: Service = held()
+    system: str = held()
+    record_id: str | None = held()
+    match: MatchEvidence = held()
 
 
 @strawberry.type
 class Source:
-    service: Service
-    system: str | None = strawberry.field(description='e.g. "Stockport Homes", "Synergy"')
-    organisation: str | None
-    connected: bool
-    as_of: datetime.datetime | None
-    coverage: Coverage | None
-    health: SourceHealth
+    service: Service = operations()
+    system: str | None = operations('e.g. "Stockport Homes", "Synergy"')
+    organisation: str | None = operations()
+    connected: bool = operations()
+    as_of: datetime.datetime | None = operations()
+    coverage: Coverage | None = operations()
+    health: SourceHealth = operations()

@@ -1,4 +1,8 @@
-"""Small value types. Each declares the GraphQL shape of a frozen model value, which resolvers return as is."""
+"""Small value types. Each declares the GraphQL shape of a frozen model value, which resolvers return as is.
+
+Their parts are `held()`: a name is basic details where a person's `name` is, a practitioner is a service flag
+where an involvement's `practitioner` is (`schema/access.py`).
+"""
 
 from __future__ import annotations
 
@@ -6,50 +10,49 @@ import datetime
 
 import strawberry
 
+from schema.access import held
 from schema.enums import MatchLevel
 
 
 @strawberry.type
 class Name:
-    given: str | None
-    family: str | None
-    full: str | None
+    given: str | None = held()
+    family: str | None = held()
+    full: str | None = held()
 
 
 @strawberry.type
 class Address:
-    line1: str | None
-    line2: str | None
-    town: str | None
-    postcode: str | None
-    current: bool | None
-    system: str | None = strawberry.field(description="Which source system holds it.")
+    line1: str | None = held()
+    line2: str | None = held()
+    town: str | None = held()
+    postcode: str | None = held()
+    current: bool | None = held()
+    system: str | None = held("Which source system holds it.")
 
 
 @strawberry.type
 class Practitioner:
-    name: str | None
-    role: str | None
-    team: str | None
-    phone: str | None
-    email: str | None
+    name: str | None = held()
+    role: str | None = held()
+    team: str | None = held()
+    phone: str | None = held()
+    email: str | None = held()
 
 
 @strawberry.type
 class Coverage:
-    start: datetime.date | None
-    end: datetime.date | None
-    area: str | None
-    explanation: str | None
+    start: datetime.date | None = held()
+    end: datetime.date | None = held()
+    area: str | None = held()
+    explanation: str | None = held()
 
 
 @strawberry.type
 class MatchEvidence:
-    score: float = strawberry.field(description="0..1")
-    level: MatchLevel
-    reasons: list[str] = strawberry.field(
-        description=(
-            "Which fields agreed or differed, e.g. 'family name exact', 'given name nickname (Bob/Robert)', "
-            "'DOB differs by 1 day'."
-        )
+    score: float = held("0..1")
+    level: MatchLevel = held()
+    reasons: list[str] = held(
+        "Which fields agreed or differed, e.g. 'family name exact', 'given name nickname (Bob/Robert)', "
+        "'DOB differs by 1 day'."
     )

@@ -302,7 +302,12 @@ class RuleResult:
 
     outcome: CheckOutcome  # INVOLVED, NOT_KNOWN or NOT_APPLICABLE
     involvements: tuple[Involvement, ...]
-    explanation: str
+    rule_explanation: str  # what was found, in words tied to the rule
+    linkage_notes: tuple[str, ...] = ()  # possible matches set aside: linkage evidence, shown only to who may see it
+
+    @property
+    def explanation(self) -> str:
+        return ". ".join((self.rule_explanation, *self.linkage_notes))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -85,7 +85,7 @@ def apply(
     policy = _policy(rules, service)
     if subject_date_of_birth is not None and not policy.admits(subject_date_of_birth, today):
         return RuleResult(
-            outcome=CheckOutcome.NOT_APPLICABLE, involvements=(), explanation=policy.not_applicable(service)
+            outcome=CheckOutcome.NOT_APPLICABLE, involvements=(), rule_explanation=policy.not_applicable(service)
         )
     possible: Counter[str] = Counter()
     involvements: list[Involvement] = []
@@ -106,11 +106,11 @@ def apply(
     parts = [policy.involved if involvements else policy.not_known]
     if subject_date_of_birth is None:
         parts.append(DOB_UNKNOWN.format(ages=policy.ages()))
-    parts.extend(possible_matches_note(count, system) for system, count in possible.items())
     return RuleResult(
         outcome=CheckOutcome.INVOLVED if involvements else CheckOutcome.NOT_KNOWN,
         involvements=tuple(involvements),
-        explanation=". ".join(parts),
+        rule_explanation=". ".join(parts),
+        linkage_notes=tuple(possible_matches_note(count, system) for system, count in possible.items()),
     )
 
 

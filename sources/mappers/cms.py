@@ -11,6 +11,8 @@ from typing import TypedDict
 
 from sources.cms_model import CmsChild, CmsPerson, CmsRelationship, RelationshipType
 from sources.mappers.native import (
+    MalformedRecord,
+    as_list,
     as_object,
     boolean,
     iso_date,
@@ -63,6 +65,18 @@ def relationship(native: object, *, child_id: str, system: str) -> CmsRelationsh
         gender=gender_from(text(record, "gender"), GENDER_CODES),
         address=_address(optional_object(record, "address"), current=True, system=system),
     )
+
+
+def child_ids(native: object) -> list[str]:
+    """A list of children's CMS ids (a reverse relationship look-up); anything but non-empty strings is malformed.
+
+    Stricter than `text_list`, which drops blanks: these ids decide whether a worker may open a record, so an
+    answer we cannot read in full is not read at all.
+    """
+    ids = as_list(native, "children")
+    if not all(isinstance(item, str) and item.strip() for item in ids):
+        raise MalformedRecord("children", "not a list of ids")
+    return [item.strip() for item in ids if isinstance(item, str)]
 
 
 class _Basics(TypedDict):

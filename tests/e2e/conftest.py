@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 
 from gateway.app import create_app
-from gateway.demo import demo_config
+from gateway.demo import demo_config, development_auth
 from gateway.server import serve_in_process
 from gateway.settings import parse_authority
 from sandbox.runner import RunningSandbox, start_sandbox
@@ -27,10 +27,17 @@ class Stack:
     http: aiohttp.ClientSession
 
     async def query(
-        self, query: str, variables: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        *,
+        purpose: str | None = "ASSESSMENT",
     ) -> dict[str, Any]:
+        """POST a query, stating a purpose (as a worker at an assessment does) unless told otherwise."""
+        sent = {**({"X-Purpose": purpose} if purpose else {}), **(headers or {})}
         async with self.http.post(
-            f"{self.url}/graphql", json={"query": query, "variables": dict(variables or {})}, headers=headers
+            f"{self.url}/graphql", json={"query": query, "variables": dict(variables or {})}, headers=sent
         ) as response:
             assert response.status == 200, await response.text()
             body: dict[str, Any] = await response.json()
@@ -65,7 +72,8 @@ async def running_stack(
     faults: Mapping[str, str] | None = None,
 ) -> AsyncIterator[Stack]:
     async with start_sandbox(workdir, seed=seed, households=households, faults=dict(faults or {})) as sandbox:
-        config = {**demo_config(sandbox, timeout_s=TEST_TIMEOUT_S, development_roles=roles), **(config_changes or {})}
+        auth = development_auth(roles)
+        config = {**demo_config(sandbox, auth=auth, timeout_s=TEST_TIMEOUT_S), **(config_changes or {})}
         app = create_app(parse_authority(config))
         async with serve_in_process(app) as served, aiohttp.ClientSession() as http:
             yield Stack(sandbox, served.url, http)

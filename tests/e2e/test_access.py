@@ -1,57 +1,369 @@
-"""Access is decided once per object, so aliases, fragments and node(id:) cannot route around it."""
+"""Who may see what, over real HTTP with real signed tokens: every role against every field class, purposes,
+narrowing per service, and the shapes of query that must not route around any of it.
+
+The gateway signs callers in against a test issuer whose JWKS is served on loopback (`tests/auth/issuer.py`);
+case-linked access and break-glass are in `test_case_linked.py`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
 
+from auth.principal import Role
 from resolvers import ids
-from tests.e2e.conftest import Stack, running_stack
+from tests.e2e.access_stack import (
+    DETAIL_FIELDS,
+    LINKAGE_FIELDS,
+    AccessStack,
+    access_stack,
+    errors_by_code,
+    values_under,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
+# Police details only when enquiring or triaging; housing flags only for team managers: the narrowing this
+# module's authority configures, next to the default table.
+ACCESS = {
+    "services": {
+        "POLICE": {"detail": {"purposes": ["CHILD_PROTECTION_ENQUIRY", "MASH_TRIAGE"]}},
+        "SCHOOL": {"flag": {"roles": ["TEAM_MANAGER", "INTEGRATION"]}},
+    }
+}
+
+INVOLVEMENTS = """
+  service status organisation practitioner { name phone }
+  startDate endDate lastContact
+  source { system recordId match { level } }
+  ... on PoliceInvolvement { policeArea safeguardingOffences { date category } hasNonSafeguardingRecords }
+  ... on HousingInvolvement { tenancyStart antiSocialBehaviour eviction noticeSeekingPossession rentArrears }
+  ... on SchoolInvolvement { schoolName admissionType }
+"""
+
+EVERYTHING = f"""
+query Everything($cmsId: ID!) {{
+  me {{ id roles purpose }}
+  sources {{ service health }}
+  child(cmsId: $cmsId) {{
+    id name {{ full }} dateOfBirth
+    allocatedWorker {{ name }}
+    links {{ service recordId match {{ level }} }}
+    serviceChecks {{ service outcome explanation involvements {{ {INVOLVEMENTS} }} }}
+    household {{
+      members {{
+        relationshipToChild
+        individual {{
+          id name {{ full }}
+          links {{ service recordId }}
+          serviceChecks {{ service outcome explanation involvements {{ {INVOLVEMENTS} }} }}
+        }}
+      }}
+    }}
+  }}
+}}
+"""
+
+HOUSEHOLDS_WITH_DETAILS = """
+query($ids: [ID!]!) {
+  children(cmsIds: $ids) {
+    cmsId
+    household { members { individual { serviceChecks(services: [POLICE, HOUSING]) {
+      service outcome involvements {
+        ... on PoliceInvolvement { safeguardingOffences { date } }
+        ... on HousingInvolvement { rentArrears antiSocialBehaviour }
+      }
+    } } } }
+  }
+}
+"""
+
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def auditor(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
-    """A principal whose only role is AUDITOR: no casework, so no people."""
-    async with running_stack(Path(tmp_path_factory.mktemp("access")), households=20, roles=("AUDITOR",)) as stack:
-        yield stack
+async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AccessStack]:
+    async with access_stack(Path(tmp_path_factory.mktemp("access")), access=ACCESS, households=60) as running:
+        yield running
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def detailed_child(stack: AccessStack) -> str:
+    """A child whose household has a police involvement with offences shown and a housing involvement."""
+    manager = stack.token(Role.TEAM_MANAGER)
+    ids_ = [c.id for c in stack.sandbox.population.cms.people.values() if c.is_child]
+    body = await stack.query(manager, HOUSEHOLDS_WITH_DETAILS, {"ids": ids_}, purpose="CHILD_PROTECTION_ENQUIRY")
+    for child in body["data"]["children"]:
+        involvements = [
+            (check["service"], inv)
+            for member in child["household"]["members"]
+            for check in member["individual"]["serviceChecks"]
+            for inv in check["involvements"] or []
+        ]
+        police = any(s == "POLICE" and inv.get("safeguardingOffences") for s, inv in involvements)
+        housing = any(s == "HOUSING" for s, _ in involvements)
+        if police and housing:
+            return str(child["cmsId"])
+    raise AssertionError("no household with both police and housing involvements in the sandbox")
+
+
+def _checks(child: dict[str, Any]) -> list[dict[str, Any]]:
+    members = child["household"]["members"]
+    return [*child["serviceChecks"], *(c for m in members for c in m["individual"]["serviceChecks"])]
+
+
+# ---------------------------------------------------------------- every role against every class
+
+
+async def test_a_social_worker_sees_basic_flags_details_and_links_but_not_operations(
+    stack: AccessStack, detailed_child: str
+) -> None:
+    body = await stack.query(stack.token(Role.SOCIAL_WORKER), EVERYTHING, {"cmsId": detailed_child})
+    child = body["data"]["child"]
+    assert child["name"]["full"] and child["dateOfBirth"]
+    assert child["links"] is not None
+    assert any(values_under(child, frozenset({"rentArrears", "antiSocialBehaviour"})))
+    assert any(values_under(child, frozenset({"recordId"})))
+    assert body["data"]["sources"] is None
+    assert set(errors_by_code(body)) == {"FORBIDDEN"}
+    # Police details need an enquiry or triage purpose in this authority: withheld, said once per field.
+    police = [c for c in _checks(child) if c["service"] == "POLICE" and c["involvements"]]
+    assert police and all(i["safeguardingOffences"] is None for c in police for i in c["involvements"])
+    withheld = [e for e in body["errors"] if e["path"] != ["sources"]]
+    assert withheld and all(
+        e["extensions"] == {"code": "FORBIDDEN", "fieldClass": "detail", "service": "POLICE"} for e in withheld
+    )
+    assert {e["path"][-1] for e in withheld} >= {"safeguardingOffences", "hasNonSafeguardingRecords"}
+    forbidden_paths = {tuple(p for p in e["path"] if isinstance(p, str)) for e in withheld}
+    assert len(forbidden_paths) == len(withheld)  # one error per field path, not per list item
+
+
+async def test_a_team_manager_with_an_enquiry_purpose_sees_police_details(
+    stack: AccessStack, detailed_child: str
+) -> None:
+    body = await stack.query(
+        stack.token(Role.TEAM_MANAGER), EVERYTHING, {"cmsId": detailed_child}, purpose="CHILD_PROTECTION_ENQUIRY"
+    )
+    child = body["data"]["child"]
+    assert any(values_under(child, frozenset({"safeguardingOffences"})))
+    assert errors_by_code(body) == {"FORBIDDEN": [["sources"]]}
+
+
+async def test_an_integration_client_gets_basic_details_and_flags_only(stack: AccessStack, detailed_child: str) -> None:
+    token = stack.token(Role.INTEGRATION, sub="svc-mash", azp="mash-triage", name=None, email=None)
+    body = await stack.query(token, EVERYTHING, {"cmsId": detailed_child})
+    child = body["data"]["child"]
+    assert body["data"]["me"]["id"] == "mash-triage"
+    assert child["name"]["full"]
+    assert any(c["outcome"] == "INVOLVED" for c in _checks(child))
+    assert any(values_under(child, frozenset({"practitioner"})))
+    assert not list(values_under(child, DETAIL_FIELDS | LINKAGE_FIELDS))
+    errors = errors_by_code(body)
+    assert set(errors) == {"FORBIDDEN"}
+    withheld = {path[-1] for path in errors["FORBIDDEN"]}
+    assert {"links", "rentArrears", "recordId", "match", "sources"} <= withheld
+    # Possible matches are linkage evidence: not even counted in an explanation.
+    assert not any("possible match" in c["explanation"] for c in _checks(child))
+
+
+@pytest.mark.parametrize("role", [Role.AUDITOR, Role.ADMIN, None])
+async def test_roles_without_casework_see_no_one(stack: AccessStack, detailed_child: str, role: Role | None) -> None:
+    token = stack.token(role) if role else stack.token()
+    before = await stack.upstream_total()
+    body = await stack.query(token, EVERYTHING, {"cmsId": detailed_child})
+    assert body["data"]["child"] is None
+    assert ["child"] in errors_by_code(body)["FORBIDDEN"]
+    assert body["data"]["me"]["roles"] == ([role.value] if role else [])
+    if role is Role.ADMIN:
+        assert len(body["data"]["sources"]) == 13
+    else:
+        assert body["data"]["sources"] is None
+        assert await stack.upstream_total() == before  # refused before any source was asked
+
+
+# ---------------------------------------------------------------- purposes
+
+
+async def test_details_without_a_purpose_are_withheld_with_purpose_required(
+    stack: AccessStack, detailed_child: str
+) -> None:
+    body = await stack.query(stack.token(Role.SOCIAL_WORKER), EVERYTHING, {"cmsId": detailed_child}, purpose=None)
+    child = body["data"]["child"]
+    assert not list(values_under(child, DETAIL_FIELDS))
+    assert any(c["outcome"] == "INVOLVED" for c in _checks(child))  # flags still shown
+    assert any(values_under(child, frozenset({"recordId"})))  # linkage needs no purpose by default
+    required = errors_by_code(body)["PURPOSE_REQUIRED"]
+    assert {p[-1] for p in required} >= {"rentArrears", "startDate"}
+    assert all("X-Purpose" in e["message"] for e in body["errors"] if e["extensions"]["code"] == "PURPOSE_REQUIRED")
+    assert body["data"]["me"]["purpose"] is None
+
+
+async def test_me_echoes_the_purpose_and_case_reference(stack: AccessStack) -> None:
+    body = await stack.query(
+        stack.token(Role.SOCIAL_WORKER, sub="w-42", name="Sam Worker", team="Assessment Team 1"),
+        "{ me { id name roles team purpose caseReference breakGlass } }",
+        purpose="mash_triage",
+        headers={"X-Case-Reference": "CR-000123"},
+    )
+    assert body["data"]["me"] == {
+        "id": "w-42",
+        "name": "Sam Worker",
+        "roles": ["SOCIAL_WORKER"],
+        "team": "Assessment Team 1",
+        "purpose": "MASH_TRIAGE",
+        "caseReference": "CR-000123",
+        "breakGlass": False,
+    }
 
 
 @pytest.mark.parametrize(
-    "query",
+    ("headers", "message"),
     [
-        '{ child(cmsId: "C000001") { name { full } } }',
-        '{ sneaky: child(cmsId: "C000001") { dob: dateOfBirth } }',
-        '{ child(cmsId: "C000001") { ...details } } fragment details on Child { name { full } household { id } }',
-        '{ child(cmsId: "C000001") { ... on Individual { serviceChecks { outcome } } } }',
-        '{ children(cmsIds: ["C000001", "C000002"]) { name { full } } }',
-        '{ searchPeople(input: {familyName: "Smith"}) { totalCount } }',
+        ({"X-Purpose": "curiosity"}, "X-Purpose must be one of"),
+        ({"X-Case-Reference": "<script>"}, "X-Case-Reference must be"),
+        ({"X-Break-Glass-Reason": "because"}, "at least 20 characters"),
     ],
 )
-async def test_a_non_casework_role_sees_no_one(auditor: Stack, query: str) -> None:
-    body = await auditor.query(query)
-    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    assert all(value is None for value in (body.get("data") or {}).values())
-
-
-@pytest.mark.parametrize(
-    "node_id",
-    [ids.child_id("C000001"), ids.household_id("C000001"), ids.person_id("CMS", "P000001")],
-)
-async def test_node_ids_grant_nothing(auditor: Stack, node_id: str) -> None:
-    body = await auditor.query(
-        "query($id: ID!) { node(id: $id) { id ... on Person { name { full } } ... on Child { name { full } } } }",
-        {"id": node_id},
+async def test_malformed_purpose_headers_are_refused(stack: AccessStack, headers: dict[str, str], message: str) -> None:
+    before = await stack.upstream_total()
+    status, body, _ = await stack.post(
+        '{ child(cmsId: "C000001") { name { full } } }', token=stack.token(Role.SOCIAL_WORKER), headers=headers
     )
-    assert body["data"]["node"] is None
-    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert status == 400
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert message in body["errors"][0]["message"]
+    assert await stack.upstream_total() == before
 
 
-async def test_the_auditor_still_sees_who_they_are_and_the_sources(auditor: Stack) -> None:
-    body = await auditor.query("{ me { roles } sources { service connected } }")
-    assert body["data"]["me"]["roles"] == ["AUDITOR"]
-    assert len(body["data"]["sources"]) == 13
+# ---------------------------------------------------------------- a service narrowed to some roles
+
+
+async def test_a_service_a_role_may_not_see_is_not_permitted_and_leaves_no_trace(stack: AccessStack) -> None:
+    """School flags are for team managers and integrators here: a social worker's check says NOT_PERMITTED, and
+    no pupil record shows through links, search results or a hand-made id."""
+    manager_view = await stack.query(
+        stack.token(Role.TEAM_MANAGER),
+        "query($ids: [ID!]!) { children(cmsIds: $ids) { cmsId links { service recordId } } }",
+        {"ids": [c.id for c in stack.sandbox.population.cms.people.values() if c.is_child]},
+    )
+    pupil, cms_id = next(
+        (link, child["cmsId"])
+        for child in manager_view["data"]["children"]
+        for link in child["links"]
+        if link["service"] == "SCHOOL"
+    )
+    worker = stack.token(Role.SOCIAL_WORKER)
+    body = await stack.query(
+        worker,
+        "query($c: ID!) { child(cmsId: $c) { links { service } serviceChecks { service outcome involvements "
+        "{ status } } } }",
+        {"c": cms_id},
+    )
+    school = next(c for c in body["data"]["child"]["serviceChecks"] if c["service"] == "SCHOOL")
+    assert school == {"service": "SCHOOL", "outcome": "NOT_PERMITTED", "involvements": None}
+    assert all(link["service"] != "SCHOOL" for link in body["data"]["child"]["links"])
+    by_id = await stack.query(
+        worker, "query($id: ID!) { node(id: $id) { id } }", {"id": ids.person_id("SCHOOL", pupil["recordId"])}
+    )
+    assert by_id["data"]["node"] is None
+    assert errors_by_code(by_id) == {"FORBIDDEN": [["node"]]}
+    child = stack.sandbox.population.cms.people[cms_id].identity
+    found = await stack.query(
+        worker,
+        "query($name: String!) { searchPeople(input: {familyName: $name}) { matches { individual { addresses "
+        "{ system } } } } }",
+        {"name": child.family_name},
+    )
+    systems = {a["system"] for m in found["data"]["searchPeople"]["matches"] for a in m["individual"]["addresses"]}
+    assert not any("Synergy" in (s or "") for s in systems)
+
+
+# ---------------------------------------------------------------- shapes that must not route around the policy
+
+BYPASSES = {
+    "aliases": """query($cmsId: ID!) { c: child(cmsId: $cmsId) { h: household { m: members { i: individual {
+        checks: serviceChecks { involvements { __typename
+        ... on HousingInvolvement { arrears2: rentArrears asb: antiSocialBehaviour start: startDate }
+        ids: source { rid: recordId } } } } } } } }""",
+    "named fragments": """query($cmsId: ID!) { child(cmsId: $cmsId) { ...C } }
+        fragment C on Child { household { members { individual { ...I } } } }
+        fragment I on Individual { links { recordId } serviceChecks { involvements { ...Inv } } }
+        fragment Inv on ServiceInvolvement { startDate lastContact source { recordId match { score } }
+          ... on HousingInvolvement { rentArrears eviction } }""",
+    "inline fragments on interfaces": """query($cmsId: ID!) { child(cmsId: $cmsId) { ... on Individual {
+        ... on Child { household { members { individual { ... on Person { links { recordId } }
+        ... on Individual { serviceChecks { involvements { ... on ServiceInvolvement { endDate }
+        ... on HousingInvolvement { tenancyStart } } } } } } } } } } }""",
+}
+
+
+@pytest.mark.parametrize("shape", list(BYPASSES))
+async def test_no_shape_of_query_shows_an_integrator_details_or_links(
+    stack: AccessStack, detailed_child: str, shape: str
+) -> None:
+    body = await stack.query(stack.token(Role.INTEGRATION, azp="mash"), BYPASSES[shape], {"cmsId": detailed_child})
+    assert "data" in body and body["data"] is not None, body
+    names = DETAIL_FIELDS | LINKAGE_FIELDS | {"arrears2", "asb", "start", "rid", "ids"}
+    leaked = [path for path in values_under(body["data"], names) if path[-1] != "ids"]
+    assert not leaked, leaked
+    assert "FORBIDDEN" in errors_by_code(body)
+
+
+async def test_every_way_in_to_a_person_withholds_the_same_details(stack: AccessStack, detailed_child: str) -> None:
+    """The same involvement, reached through `child`, `children`, `node` (child, household, person) and
+    `searchPeople`: an integrator never sees its details."""
+    integrator = stack.token(Role.INTEGRATION, azp="mash")
+    manager = stack.token(Role.TEAM_MANAGER)
+    household = await stack.query(
+        manager,
+        "query($cmsId: ID!) { child(cmsId: $cmsId) { id household { id members { individual { id "
+        "name { family } dateOfBirth } } } } }",
+        {"cmsId": detailed_child},
+    )
+    child = household["data"]["child"]
+    member = child["household"]["members"][0]["individual"]
+    checks = f"serviceChecks {{ involvements {{ {INVOLVEMENTS} }} }} links {{ recordId }}"
+    ways = [
+        (f"query($id: ID!) {{ children(cmsIds: [$id]) {{ {checks} }} }}", {"id": detailed_child}),
+        (f"query($id: ID!) {{ node(id: $id) {{ ... on Child {{ {checks} }} }} }}", {"id": child["id"]}),
+        (
+            f"query($id: ID!) {{ node(id: $id) {{ ... on Household {{ members {{ individual {{ {checks} }} }} }} }} }}",
+            {"id": child["household"]["id"]},
+        ),
+        (f"query($id: ID!) {{ node(id: $id) {{ ... on Individual {{ {checks} }} }} }}", {"id": member["id"]}),
+        (
+            f"query($n: String!, $d: Date) {{ searchPeople(input: {{familyName: $n, dateOfBirth: $d}}) {{ "
+            f"matches {{ individual {{ {checks} }} }} }} }}",
+            {"n": member["name"]["family"], "d": member["dateOfBirth"]},
+        ),
+    ]
+    for query, variables in ways:
+        body = await stack.query(integrator, query, variables)
+        assert body["data"] is not None and any(v is not None for v in body["data"].values()), (query, body)
+        assert not list(values_under(body["data"], DETAIL_FIELDS | LINKAGE_FIELDS)), query
+
+
+async def test_a_hand_made_id_grants_nothing_to_a_role_without_people(stack: AccessStack) -> None:
+    auditor = stack.token(Role.AUDITOR)
+    for node_id in (
+        ids.child_id("C000001"),
+        ids.household_id("C000001"),
+        ids.person_id("CMS", "P000001"),
+        ids.person_id("POLICE", "PN-000001"),
+    ):
+        body = await stack.query(
+            auditor, "query($id: ID!) { node(id: $id) { id ... on Individual { name { full } } } }", {"id": node_id}
+        )
+        assert body["data"]["node"] is None
+        assert errors_by_code(body) == {"FORBIDDEN": [["node"]]}
+
+
+async def test_children_reports_each_bad_id_at_its_index(stack: AccessStack) -> None:
+    body = await stack.query(
+        stack.token(Role.SOCIAL_WORKER),
+        '{ children(cmsIds: ["C000001", "C999999", "not an id!", "C000002"]) { cmsId } }',
+    )
+    assert [c and c["cmsId"] for c in body["data"]["children"]] == ["C000001", None, None, "C000002"]
+    assert errors_by_code(body) == {"NOT_FOUND": [["children", 1]], "BAD_USER_INPUT": [["children", 2]]}

@@ -57,7 +57,8 @@ query FamilyContext($cmsId: ID!) {
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
-    async with running_stack(Path(tmp_path_factory.mktemp("family"))) as running:
+    # An admin role too: `sources` (health) is operational information.
+    async with running_stack(Path(tmp_path_factory.mktemp("family")), roles=("SOCIAL_WORKER", "ADMIN")) as running:
         yield running
 
 

@@ -36,7 +36,7 @@ DEADLINE_S = TEST_TIMEOUT_S + 1.5
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
-    async with running_stack(Path(tmp_path_factory.mktemp("faults"))) as running:
+    async with running_stack(Path(tmp_path_factory.mktemp("faults")), roles=("SOCIAL_WORKER", "ADMIN")) as running:
         yield running
 
 
@@ -66,7 +66,7 @@ async def test_a_failing_source_nulls_only_its_service(stack: Stack, system: str
 @pytest.mark.parametrize("mode", ["down", "slow", "garbage"])
 async def test_a_police_extract_that_never_loaded_is_unavailable(stack: Stack, tmp_path: Path, mode: str) -> None:
     _, healthy = await timed(stack)
-    async with running_stack(tmp_path, faults={"police": mode}) as broken:
+    async with running_stack(tmp_path, faults={"police": mode}, roles=("SOCIAL_WORKER", "ADMIN")) as broken:
         elapsed, body = await timed(broken)
     assert_only_failed("police", elapsed, healthy, body)
 

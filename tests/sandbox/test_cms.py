@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import aiohttp
+import pytest
 
-from sandbox.candidates import surname_key
+from sandbox.candidates import address_key, surname_key
 from sandbox.runner import RunningSandbox
 
 
@@ -128,3 +130,166 @@ async def test_more_than_fifty_search_queries_are_refused(sandbox: RunningSandbo
 
     async with http.post(f"{sandbox.urls['cms']}/api/v1/people/search", json={"queries": queries}) as response:
         assert response.status == 400
+
+
+def in_hundreds(ids: list[str]) -> list[list[str]]:
+    return [ids[start : start + 100] for start in range(0, len(ids), 100)]
+
+
+async def recorded_pairs(sandbox: RunningSandbox, http: aiohttp.ClientSession) -> set[tuple[str, str]]:
+    """Every (child, person) pair `relationships/batch` gives for every child in the CMS."""
+    child_ids = [c for c in sandbox.population.cms.people if c.startswith("C")]
+    pairs: set[tuple[str, str]] = set()
+    for chunk in in_hundreds(child_ids):
+        status, body = await post(http, f"{sandbox.urls['cms']}/api/v1/relationships/batch", {"childIds": chunk})
+        assert status == 200
+        pairs.update((child, row["personId"]) for child in chunk for row in body["relationships"][child])
+    return pairs
+
+
+async def test_relationships_of_people_is_the_reverse_of_relationships_batch(
+    sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
+    forward = await recorded_pairs(sandbox, http)
+    everyone = list(sandbox.population.cms.people)
+    reverse: set[tuple[str, str]] = set()
+    for chunk in in_hundreds(everyone):
+        status, body = await post(http, f"{sandbox.urls['cms']}/api/v1/relationships/of-people", {"personIds": chunk})
+        assert status == 200
+        assert list(body["children"]) == chunk  # every asked id, in the order asked
+        for person_id, children in body["children"].items():
+            assert children == sorted(set(children))  # in C order, each once
+            reverse.update((child, person_id) for child in children)
+
+    assert forward
+    assert reverse == forward
+    assert any(person.startswith("C") for _, person in reverse)  # siblings known to the CMS are found by C id
+
+
+async def test_relationships_of_people_answers_unknown_ids_with_nothing(
+    sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
+    status, body = await post(
+        http, f"{sandbox.urls['cms']}/api/v1/relationships/of-people", {"personIds": ["P999999", "X1"]}
+    )
+
+    assert status == 200
+    assert body == {"children": {"P999999": [], "X1": []}}
+
+
+async def test_relationships_of_people_refuses_bad_and_oversized_bodies(
+    sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
+    url = f"{sandbox.urls['cms']}/api/v1/relationships/of-people"
+    ids = [f"P{n:06d}" for n in range(1, 102)]
+    for body in ({"personIds": ids}, {"personIds": "P000001"}, {"ids": ["P000001"]}, [1], {"personIds": [1]}):
+        status, answer = await post(http, url, body)
+        assert status == 400, body
+        assert "error" in answer
+    async with http.post(url, data=b"{not json") as response:
+        assert response.status == 400
+    status, _ = await post(http, url, {"personIds": ids[:100]})
+    assert status == 200
+
+
+async def test_children_at_addresses_finds_every_child_at_a_current_address(
+    sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
+    cms = sandbox.population.cms
+    address = cms.people["C000001"].identity.address
+    assert address is not None  # pinned by the seed
+    expected = [
+        person.id
+        for person in cms.people.values()
+        if person.is_child
+        and person.identity.address is not None
+        and address_key(person.identity.address.postcode, person.identity.address.line1)
+        == address_key(address.postcode, address.line1)
+    ]
+    messy = {"ref": "messy", "postcode": address.postcode.replace(" ", "").lower(), "line1": address.line1.upper()}
+    spaced = {"ref": "spaced", "postcode": address.postcode, "line1": address.line1.replace(" ", "   ").lower()}
+
+    status, body = await post(
+        http,
+        f"{sandbox.urls['cms']}/api/v1/children/at-addresses",
+        {"addresses": [messy, spaced, {"ref": "nowhere", "postcode": "ZZ9 9ZZ", "line1": "1 Nowhere"}]},
+    )
+
+    assert status == 200
+    found = {r["ref"]: r["children"] for r in body["results"]}
+    assert [c["id"] for c in found["messy"]] == expected == [c["id"] for c in found["spaced"]]
+    assert "C000001" in expected
+    assert found["nowhere"] == []
+    _, batch = await post(http, f"{sandbox.urls['cms']}/api/v1/children/batch", {"ids": expected})
+    assert found["messy"] == batch["children"]  # the Child shape, case reference and worker included
+
+
+async def test_children_at_addresses_ignores_previous_addresses(
+    sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
+    cms = sandbox.population.cms
+    current = {
+        address_key(p.identity.address.postcode, p.identity.address.line1)
+        for p in cms.people.values()
+        if p.is_child and p.identity.address is not None
+    }
+    moved = next(
+        (p, old)
+        for p in cms.people.values()
+        for old in p.identity.previous_addresses
+        if p.is_child and address_key(old.postcode, old.line1) not in current
+    )
+    child, old = moved
+
+    status, body = await post(
+        http,
+        f"{sandbox.urls['cms']}/api/v1/children/at-addresses",
+        {"addresses": [{"ref": "0", "postcode": old.postcode, "line1": old.line1}]},
+    )
+
+    assert status == 200
+    assert child.id not in {c["id"] for c in body["results"][0]["children"]}
+
+
+async def test_children_at_addresses_refuses_bad_and_oversized_bodies(
+    sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
+    url = f"{sandbox.urls['cms']}/api/v1/children/at-addresses"
+    addresses = [{"ref": str(n), "postcode": "SK1 2AB", "line1": "12 Mill Lane"} for n in range(51)]
+    bad_bodies: list[object] = [
+        {"addresses": addresses},
+        {"addresses": [{"ref": "0", "postcode": "SK1 2AB"}]},
+        {"addresses": [{"ref": 0, "postcode": "SK1 2AB", "line1": "12 Mill Lane"}]},
+        {"addresses": "SK1 2AB"},
+    ]
+    for body in bad_bodies:
+        status, answer = await post(http, url, body)
+        assert status == 400, body
+        assert "error" in answer
+    status, _ = await post(http, url, {"addresses": addresses[:50]})
+    assert status == 200
+
+
+async def test_reverse_look_ups_are_counted_and_subject_to_faults(
+    sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
+    base = sandbox.urls["cms"]
+    calls = (
+        ("relationships/of-people", {"personIds": ["P000001"]}),
+        ("children/at-addresses", {"addresses": [{"ref": "0", "postcode": "SK1 2AB", "line1": "1 Mill Lane"}]}),
+    )
+    await sandbox.reset_stats()
+    await sandbox.set_fault("cms", "down")
+    for path, body in calls:
+        async with http.post(f"{base}/api/v1/{path}", json=body) as response:
+            assert response.status == 503, path
+    await sandbox.set_fault("cms", "garbage")
+    for path, body in calls:
+        async with http.post(f"{base}/api/v1/{path}", json=body) as response:
+            assert response.status == 200
+            with pytest.raises(ValueError):
+                json.loads(await response.text())
+
+    requests = (await sandbox.stats("cms"))["requests"]
+    assert requests["relationships_of_people"] == 2
+    assert requests["children_at_addresses"] == 2

@@ -18,6 +18,30 @@
     }
   }
 
+  // Default request headers: a JSON object of strings substituted by the gateway into
+  // <script type="application/json" id="graphiql-default-headers"> (see index.html), shown
+  // in the headers editor as JSON text; "" when there are none or the placeholder is left.
+  function readDefaultHeaders() {
+    var el = document.getElementById("graphiql-default-headers");
+    if (!el) return "";
+    try {
+      var value = JSON.parse(el.textContent);
+      if (!value || typeof value !== "object" || Array.isArray(value)) return "";
+      var names = Object.keys(value).filter(function (name) {
+        return typeof value[name] === "string";
+      });
+      if (names.length === 0) return "";
+      var headers = {};
+      names.forEach(function (name) {
+        headers[name] = value[name];
+      });
+      return JSON.stringify(headers, null, 2);
+    } catch (e) {
+      return ""; // placeholder not substituted
+    }
+  }
+
+  var defaultHeaders = readDefaultHeaders();
   var container = document.getElementById("graphiql");
   var endpoint = container.getAttribute("data-endpoint") || "/graphql";
 
@@ -36,10 +60,12 @@
     React.createElement(GraphiQL, {
       fetcher: fetcher,
       defaultQuery: readDefaultQuery(),
+      defaultHeaders: defaultHeaders,
       isHeadersEditorEnabled: true,
       // Do not keep headers (which may hold a bearer token) in localStorage.
       shouldPersistHeaders: false,
-      defaultEditorToolsVisibility: true,
+      // Open on the headers tab when the page brought headers, so that they are seen.
+      defaultEditorToolsVisibility: defaultHeaders ? "headers" : true,
       inputValueDeprecation: true,
     })
   );

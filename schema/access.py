@@ -1,0 +1,302 @@
+"""Field classes, declared next to each field, and the guard that enforces them on every path.
+
+Every field of the schema declares the class of data it carries (`auth/field_classes.py`):
+
+* a plain attribute: `name: Name | None = basic()`, `start_date: datetime.date | None = detail()`;
+* a field with a resolver: `@guarded(FieldClass.FLAG)` instead of `@strawberry.field`;
+* a part of a small value (`Name.given`, `Practitioner.phone`): `held()`, the class of the field holding it.
+
+Enforcement, in two places that cannot be routed around with aliases, fragments or a different root field:
+
+1. every resolver field carries `AccessGuard`: before its resolver runs, the request's `RequestAccess` must grant
+   the field's class, else the field is null with one `FORBIDDEN`/`PURPOSE_REQUIRED` error and no source is asked;
+2. what the resolver returns is redacted before graphql-core sees it: every plain attribute, reachable from the
+   returned value through plain attributes, whose class the policy withholds (for the service of the object it is
+   on: police details, say) is replaced by a `Withheld` marker. The schema's default resolver (`read_field`)
+   turns a marker into that field's error, so a withheld value is null with an error at its own path, and a
+   field that was not asked for costs nothing.
+
+The redaction plan for a return type is compiled once, from these declarations, and walks only the paths that can
+hold a withholdable field (for `serviceChecks`: each involvement's details and its record's linkage fields).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import strawberry
+from graphql import (
+    GraphQLAbstractType,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLType,
+    is_abstract_type,
+)
+from strawberry.extensions import FieldExtension
+from strawberry.types import Info
+from strawberry.types.field import StrawberryField
+
+from auth.access import AccessDenied, RequestAccess
+from auth.field_classes import FieldClass
+from auth.policy import Denied
+from sources.model import Service
+
+ACCESS_KEY: Final = "family_context.access"
+DEFINITION_BACKREF: Final = "strawberry-definition"
+
+
+class Held:
+    """The class of a part of a value is the class of the field that holds the value."""
+
+    def __repr__(self) -> str:
+        return "HELD"
+
+
+HELD: Final = Held()
+Declared = FieldClass | Held
+
+
+# ---------------------------------------------------------------- declarations
+
+
+def classified(field_class: Declared, *, description: str | None = None) -> Any:
+    """A plain attribute field of this class."""
+    return strawberry.field(description=description, metadata={ACCESS_KEY: field_class})
+
+
+def basic(description: str | None = None) -> Any:
+    return classified(FieldClass.BASIC, description=description)
+
+
+def flag(description: str | None = None) -> Any:
+    return classified(FieldClass.FLAG, description=description)
+
+
+def detail(description: str | None = None) -> Any:
+    return classified(FieldClass.DETAIL, description=description)
+
+
+def linkage(description: str | None = None) -> Any:
+    return classified(FieldClass.LINKAGE, description=description)
+
+
+def operations(description: str | None = None) -> Any:
+    return classified(FieldClass.OPERATIONS, description=description)
+
+
+def own(description: str | None = None) -> Any:
+    """The caller's own identity (`me`)."""
+    return classified(FieldClass.SELF, description=description)
+
+
+def held(description: str | None = None) -> Any:
+    return classified(HELD, description=description)
+
+
+def guarded(field_class: FieldClass, *, description: str | None = None) -> Any:
+    """`@strawberry.field` for a field with a resolver, guarded by its class (see `AccessGuard`)."""
+    return strawberry.field(
+        description=description, metadata={ACCESS_KEY: field_class}, extensions=[AccessGuard(field_class)]
+    )
+
+
+def declared_class(field: StrawberryField) -> Declared | None:
+    value = field.metadata.get(ACCESS_KEY) if field.metadata else None
+    return value if isinstance(value, FieldClass | Held) else None
+
+
+# ---------------------------------------------------------------- withholding
+
+
+@dataclass(frozen=True, slots=True)
+class Withheld:
+    """Stands in for a withheld value on a redacted object; reading it raises the denial."""
+
+    denied: Denied
+
+
+def read_field(source: Any, name: str) -> object:
+    """The schema's default resolver: `getattr`, except that a withheld value raises its denial."""
+    value = getattr(source, name)
+    if value.__class__ is Withheld:
+        raise AccessDenied(value.denied)
+    return value
+
+
+class AccessGuard(FieldExtension):
+    """Grants or refuses a resolver field by its class, then redacts what the resolver returned."""
+
+    def __init__(self, field_class: FieldClass) -> None:
+        self.field_class = field_class
+        self._plans: dict[int, _Plan | None] = {}
+
+    def _check(self, info: Info) -> RequestAccess:
+        access: RequestAccess = info.context.access
+        access.require(self.field_class)
+        return access
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
+        access = self._check(info)
+        return self._redact(next_(source, info, **kwargs), info, access)
+
+    async def resolve_async(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
+        access = self._check(info)
+        return self._redact(await next_(source, info, **kwargs), info, access)
+
+    def _redact(self, value: Any, info: Info, access: RequestAccess) -> Any:
+        if value is None:
+            return None
+        schema = info._raw_info.schema
+        plan = self._plans.get(id(schema), _MISSING)
+        if plan is _MISSING:
+            parent = info._raw_info.parent_type.fields[info._raw_info.field_name]
+            plan = compile_plan(schema, parent.type, self.field_class)
+            self._plans[id(schema)] = plan
+        if plan is None:
+            return value
+        return plan.redact(value, access, None)
+
+
+_MISSING: Any = object()
+
+
+# ---------------------------------------------------------------- redaction plans
+
+
+class _Plan:
+    """How to redact a value of one GraphQL type: which of its attributes may be withheld, and where to recurse."""
+
+    def redact(self, value: Any, access: RequestAccess, service: Service | None) -> Any:
+        raise NotImplementedError
+
+
+class _ListPlan(_Plan):
+    def __init__(self, item: _Plan) -> None:
+        self.item = item
+
+    def redact(self, value: Any, access: RequestAccess, service: Service | None) -> Any:
+        if value is None or value.__class__ is Withheld:
+            return value
+        items = [self.item.redact(v, access, service) for v in value]
+        return tuple(items) if isinstance(value, tuple) else items
+
+
+class _AbstractPlan(_Plan):
+    def __init__(self, candidates: list[tuple[GraphQLObjectType, _Plan]]) -> None:
+        self.candidates = candidates
+
+    def redact(self, value: Any, access: RequestAccess, service: Service | None) -> Any:
+        if value is None or value.__class__ is Withheld:
+            return value
+        for object_type, plan in self.candidates:
+            if object_type.is_type_of is not None and object_type.is_type_of(value, None):  # type: ignore[arg-type]
+                return plan.redact(value, access, service)
+        return value
+
+
+class _ObjectPlan(_Plan):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.classes: dict[str, FieldClass] = {}  # attribute -> class, for attributes that may be withheld
+        self.nested: dict[str, _Plan] = {}  # attribute -> plan of its value
+
+    def redact(self, value: Any, access: RequestAccess, service: Service | None) -> Any:
+        if value is None or value.__class__ is Withheld:
+            return value
+        own_service = getattr(value, "service", None)
+        if isinstance(own_service, Service):
+            service = own_service
+        changes: dict[str, Any] = dict(self._withheld_for(access, service))
+        for attribute, plan in self.nested.items():
+            if attribute in changes:
+                continue
+            current = getattr(value, attribute)
+            redacted = plan.redact(current, access, service)
+            if redacted is not current:
+                changes[attribute] = redacted
+        return dataclasses.replace(value, **changes) if changes else value
+
+    def _withheld_for(self, access: RequestAccess, service: Service | None) -> Mapping[str, Withheld]:
+        """The attributes withheld on this type for this service, worked out once per request."""
+        key = (self, service)
+        found: Mapping[str, Withheld] | None = access.memo.get(key)
+        if found is None:
+            found = {}
+            for attribute, field_class in self.classes.items():
+                decision = access.decide(field_class, service)
+                if isinstance(decision, Denied):
+                    found[attribute] = Withheld(decision)
+            access.memo[key] = found
+        return found
+
+
+def compile_plan(schema: GraphQLSchema, return_type: GraphQLType, gate: FieldClass) -> _Plan | None:
+    """The redaction plan for a resolver field of class `gate`, or None when nothing under it can be withheld.
+
+    An attribute is withholdable when its class differs from the gate's (the guard already granted the gate's
+    class) and is not `HELD`; recursion stops at fields with resolvers, which carry their own guard.
+    """
+    return _compile(schema, return_type, gate, {})
+
+
+def _compile(
+    schema: GraphQLSchema, graphql_type: GraphQLType, gate: FieldClass, seen: dict[str, _Plan | None]
+) -> _Plan | None:
+    while isinstance(graphql_type, GraphQLNonNull):
+        graphql_type = graphql_type.of_type
+    if isinstance(graphql_type, GraphQLList):
+        item = _compile(schema, graphql_type.of_type, gate, seen)
+        return _ListPlan(item) if item is not None else None
+    if is_abstract_type(graphql_type):
+        assert isinstance(graphql_type, GraphQLAbstractType)
+        candidates = [
+            (t, p)
+            for t in schema.get_possible_types(graphql_type)
+            if (p := _compile(schema, t, gate, seen)) is not None
+        ]
+        return _AbstractPlan(candidates) if candidates else None
+    if not isinstance(graphql_type, GraphQLObjectType):
+        return None
+    if graphql_type.name in seen:
+        return seen[graphql_type.name]
+    seen[graphql_type.name] = None  # a cycle through plain attributes adds nothing new
+    plan = _ObjectPlan(graphql_type.name)
+    for graphql_field in graphql_type.fields.values():
+        definition = strawberry_field(graphql_field)
+        if definition is None or definition.base_resolver is not None:
+            continue
+        declared = declared_class(definition)
+        if isinstance(declared, FieldClass) and declared not in (gate, FieldClass.SELF):
+            plan.classes[definition.python_name] = declared
+        nested = _compile(schema, graphql_field.type, gate, seen)
+        if nested is not None:
+            plan.nested[definition.python_name] = nested
+    result = plan if plan.classes or plan.nested else None
+    seen[graphql_type.name] = result
+    return result
+
+
+def strawberry_field(graphql_field: GraphQLField) -> StrawberryField | None:
+    definition = (graphql_field.extensions or {}).get(DEFINITION_BACKREF)
+    return definition if isinstance(definition, StrawberryField) else None
+
+
+def field_classes(schema: GraphQLSchema) -> dict[tuple[str, str], Declared | None]:
+    """(type name, field name) -> declared class, for every field of every object and interface type."""
+    table: dict[tuple[str, str], Declared | None] = {}
+    for named in schema.type_map.values():
+        if named.name.startswith("__") or not hasattr(named, "fields"):
+            continue
+        if not isinstance(named, GraphQLNamedType) or not hasattr(named, "interfaces"):
+            continue
+        for name, graphql_field in named.fields.items():
+            definition = strawberry_field(graphql_field)
+            table[(named.name, name)] = declared_class(definition) if definition is not None else None
+    return table

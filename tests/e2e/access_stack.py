@@ -115,6 +115,9 @@ async def access_stack(
             "audience": issuer.audience,
             "jwks_url": issuer.jwks_url,
             "claims": {"team": "team"},
+            # Keys rotated by a test right after start-up are fetched at once (the gateway's default waits a minute
+            # between refreshes; tests/auth/test_jwks.py covers that limit with a clock of its own).
+            "jwks_min_refresh_s": 0,
         }
         if access is not None:
             config["access"] = dict(access)

@@ -16,6 +16,7 @@ import pytest_asyncio
 
 from auth.principal import Role
 from resolvers import ids
+from tests.auth.issuer import new_key
 from tests.e2e.access_stack import (
     DETAIL_FIELDS,
     LINKAGE_FIELDS,
@@ -112,6 +113,64 @@ async def detailed_child(stack: AccessStack) -> str:
 def _checks(child: dict[str, Any]) -> list[dict[str, Any]]:
     members = child["household"]["members"]
     return [*child["serviceChecks"], *(c for m in members for c in m["individual"]["serviceChecks"])]
+
+
+# ---------------------------------------------------------------- signing in
+
+
+TOKEN_FAILURES = {
+    "expired": lambda s: s.issuer.mint(issued_at=1_000_000_000, expires_in=300),
+    "wrong audience": lambda s: s.issuer.mint(aud="another-service"),
+    "wrong issuer": lambda s: s.issuer.mint(iss="https://impostor.example/"),
+    "bad signature": lambda s: s.issuer.mint(key=new_key().private, kid=s.issuer.current.kid),
+    "unknown key": lambda s: s.issuer.mint(key=new_key().private, kid="never-published"),
+    "unsigned": lambda s: s.issuer.mint(alg="none", key=b""),
+    "public key as HMAC secret": lambda s: s.issuer.mint(key=s.issuer.current.public_pem, alg="HS256"),
+}
+
+
+@pytest.mark.parametrize("failure", list(TOKEN_FAILURES))
+async def test_a_bad_token_is_refused_before_anything_is_touched(stack: AccessStack, failure: str) -> None:
+    before = await stack.upstream_total()
+    status, body, headers = await stack.post(
+        '{ child(cmsId: "C000001") { name { full } } }', token=TOKEN_FAILURES[failure](stack)
+    )
+    assert status == 401
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
+    assert headers["WWW-Authenticate"].startswith('Bearer realm="family-context", error="invalid_token"')
+    assert await stack.upstream_total() == before
+
+
+async def test_no_token_is_a_challenge_without_an_error(stack: AccessStack) -> None:
+    status, body, headers = await stack.post("{ me { id } }", token=None)
+    assert status == 401
+    assert headers["WWW-Authenticate"] == 'Bearer realm="family-context"'
+    assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
+
+
+async def test_a_key_rotated_after_start_up_is_fetched_and_accepted(stack: AccessStack) -> None:
+    fetches = stack.issuer.fetches
+    rotated = stack.issuer.rotate()
+    body = await stack.query(
+        stack.issuer.mint(key=rotated, roles=["SOCIAL_WORKER"], sub="after-rotation"), "{ me { id } }"
+    )
+    assert body["data"]["me"] == {"id": "after-rotation"}
+    assert stack.issuer.fetches == fetches + 1
+    again = await stack.query(stack.issuer.mint(key=rotated, roles=["SOCIAL_WORKER"]), "{ me { id } }")
+    assert again["data"]["me"]["id"]
+    assert stack.issuer.fetches == fetches + 1  # cached once fetched
+
+
+async def test_a_machine_client_is_recorded_by_its_client_id(stack: AccessStack) -> None:
+    token = stack.token(Role.INTEGRATION, sub="0b5e-service-principal", azp="mash-triage-system", name=None, email=None)
+    body = await stack.query(token, "{ me { id name roles clientId } }", purpose="MASH_TRIAGE")
+    assert body["data"]["me"] == {
+        "id": "mash-triage-system",
+        "name": None,
+        "roles": ["INTEGRATION"],
+        "clientId": "mash-triage-system",
+    }
 
 
 # ---------------------------------------------------------------- every role against every class

@@ -31,9 +31,22 @@ class Listener:
     port: int
 
 
+# Idle keep-alive connections are held longer than the clients and load balancers in front usually hold theirs
+# (60 s is common), so that the server is never the side that closes a connection a client is about to reuse.
+KEEP_ALIVE_S = 75
+
+
 def _server(app: Starlette, host: str, port: int, log_level: str) -> uvicorn.Server:
     # uvicorn's access log prints paths with query strings; the gateway logs its own requests, without them.
-    config = uvicorn.Config(app, host=host, port=port, lifespan="on", access_log=False, log_level=log_level)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        lifespan="on",
+        access_log=False,
+        log_level=log_level,
+        timeout_keep_alive=KEEP_ALIVE_S,
+    )
     return uvicorn.Server(config)
 
 

@@ -37,6 +37,7 @@ class RequestAccess:
     principal: Principal
     denials: list[Denied] = field(default_factory=list)
     break_glass_subjects: set[str] = field(default_factory=set)  # global ids opened outside the principal's reach
+    refused_subjects: set[str] = field(default_factory=set)  # global ids refused as outside the principal's reach
     memo: dict[object, Any] = field(default_factory=dict)  # per-request answers derived from decisions
     _decisions: dict[tuple[FieldClass, Service | None], Decision] = field(default_factory=dict)
 
@@ -86,5 +87,6 @@ class RequestAccess:
         if self.principal.break_glass_reason is None:
             denied = Denied("FORBIDDEN", OUT_OF_REACH)
             self.denied(denied)
+            self.refused_subjects.add(subject_id)
             raise AccessDenied(denied)
         self.break_glass_subjects.add(subject_id)

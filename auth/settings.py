@@ -116,7 +116,10 @@ class Narrowing:
 
 DEFAULT_ROLE_CLASSES: Mapping[Role, frozenset[FieldClass]] = {
     Role.SOCIAL_WORKER: frozenset({FieldClass.BASIC, FieldClass.FLAG, FieldClass.DETAIL, FieldClass.LINKAGE}),
-    Role.TEAM_MANAGER: frozenset({FieldClass.BASIC, FieldClass.FLAG, FieldClass.DETAIL, FieldClass.LINKAGE}),
+    # Team managers audit their own team's look-ups (`auditEvents` narrows them to their team).
+    Role.TEAM_MANAGER: frozenset(
+        {FieldClass.BASIC, FieldClass.FLAG, FieldClass.DETAIL, FieldClass.LINKAGE, FieldClass.AUDIT}
+    ),
     Role.INTEGRATION: frozenset({FieldClass.BASIC, FieldClass.FLAG}),
     Role.AUDITOR: frozenset({FieldClass.AUDIT}),
     Role.ADMIN: frozenset({FieldClass.OPERATIONS}),

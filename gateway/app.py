@@ -30,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 
 from auth.sign_in import open_verifier
 from auth.verifier import TokenVerifier
+from gateway.audit.keys import load_key
 from gateway.cors import cors_middleware
 from gateway.error_responses import error_response
 from gateway.graphiql import STATIC_DIR, GraphiQLPage
@@ -61,6 +62,7 @@ def create_app(
     """The gateway for one authority. `verifier` replaces the configured sign-in (tests); `graphiql_headers`
     are the request headers GraphiQL opens with (the demo's token and purpose)."""
     check_rules(settings)  # a bad config fails here, at start-up, not on the first request
+    load_key(settings.audit)  # likewise a missing audit key (from the environment or a file, never the TOML)
     hold_data_echoing_loggers()
     metrics = Metrics()
     holder = RunningHolder()

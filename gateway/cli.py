@@ -1,4 +1,5 @@
-"""`family-context`: serve an authority's gateway, run the demo, mint a demo token, or print the schema."""
+"""`family-context`: serve an authority's gateway, run the demo, mint a demo token, print the schema, or check,
+export and prune the audit trail."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from auth.principal import Role
+from gateway.audit.commands import add_commands as add_audit_commands
 from gateway.logs import configure_logging
 
 SERVICE_CHOICES = ("cms", "adult_social_care", "police", "housing", "school")
@@ -104,6 +106,9 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--ttl", type=positive_int, default=DEFAULT_TOKEN_TTL_S, metavar="SECONDS")
 
     sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+
+    audit = sub.add_parser("audit", help="verify, export or prune the audit trail")
+    add_audit_commands(audit)
     return p
 
 
@@ -114,6 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(sdl())
         return 0
+    if args.command == "audit":
+        from gateway.audit.commands import run as run_audit_command
+
+        return run_audit_command(args)
     if args.command == "token":
         return token(
             args.config,

@@ -22,6 +22,7 @@ import tomli_w
 from auth.demo_issuer import mint_token, write_demo_keys
 from auth.principal import Role
 from gateway.app import create_app
+from gateway.audit.keys import write_key_file
 from gateway.server import ServedApp, serve_in_process
 from gateway.settings import parse_authority
 from sandbox.population import Population
@@ -108,6 +109,12 @@ def demo_config(
     return {
         "authority": {"name": DEMO_AUTHORITY, "access_mode": "search_any"},
         "auth": dict(auth if auth is not None else development_auth()),
+        # The audit trail in the sandbox's workdir, under a key generated there (never in this file).
+        "audit": {
+            "backend": "sqlite",
+            "path": str(sandbox.workdir / "audit.sqlite"),
+            "key_file": str(write_key_file(sandbox.workdir / "audit.key")),
+        },
         "cms": {
             "system": "Liquidlogic LCS (simulated)",
             "kind": "cms_rest",

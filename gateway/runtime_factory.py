@@ -13,6 +13,7 @@ import aiohttp
 
 import linkage
 from auth.policy import AccessPolicy
+from gateway.audit.open_trail import open_audit_trail
 from gateway.metrics import Metrics
 from gateway.settings import AuthoritySettings, ConfigError
 from resolvers.runtime import GatewayRuntime, uk_today
@@ -63,12 +64,15 @@ async def open_runtime(
     *,
     today: Callable[[], datetime.date] = uk_today,
 ) -> AsyncIterator[GatewayRuntime]:
-    """One adapter per configured source, all on `session` (the caller's, which the caller closes)."""
+    """One adapter per configured source, all on `session` (the caller's, which the caller closes), and the audit
+    trail (a store that cannot be opened stops the gateway starting: it may not answer without one)."""
     rules, thresholds = check_rules(settings)
     observer = metrics.observe_upstream
     cms = build_cms_adapter(settings.cms, session, observer=observer)
     adapters: dict[Service, SourceAdapter] = {}
+    stack = contextlib.AsyncExitStack()
     try:
+        trail = await stack.enter_async_context(open_audit_trail(settings.audit))
         for source in settings.sources:
             assert source.service is not None
             adapters[source.service] = build_adapter(source, session, observer=observer)
@@ -82,6 +86,7 @@ async def open_runtime(
             display_rules=rules,
             thresholds=thresholds,
             policy=AccessPolicy(settings.access, access_mode=settings.access_mode),
+            audit_trail=trail,
             max_children=settings.limits.max_children,
             batching=settings.batching,
             today=today,
@@ -92,3 +97,4 @@ async def open_runtime(
                 await adapter.close()
         with contextlib.suppress(Exception):
             await cms.close()
+        await stack.aclose()

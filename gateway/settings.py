@@ -10,6 +10,7 @@ import dataclasses
 import datetime
 import enum
 import tomllib
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,8 @@ from auth.settings import (
     Narrowing,
     TokenSettings,
 )
+from gateway.audit import settings as audit_settings
+from gateway.audit.settings import AuditSettings
 from sources.model import Coverage, Service
 from sources.settings import ADAPTER_KINDS, SourceSettings
 
@@ -80,6 +83,7 @@ class AuthoritySettings:
     limits: Limits = field(default_factory=Limits)
     display_rules: Mapping[str, Any] = field(default_factory=dict)
     linkage: Mapping[str, Any] = field(default_factory=dict)
+    audit: AuditSettings = field(default_factory=AuditSettings)
     # Off only to measure what batching saves (benchmarks): every look-up then makes its own upstream call.
     batching: bool = True
 
@@ -113,6 +117,7 @@ TOP_LEVEL = {
     "display_rules",
     "linkage",
     "tuning",
+    "audit",
 }
 
 
@@ -144,6 +149,7 @@ def parse_authority(raw: Mapping[str, Any]) -> AuthoritySettings:
         limits=_limits(reader.optional_table("limits")),
         display_rules=reader.optional_mapping("display_rules"),
         linkage=reader.optional_mapping("linkage"),
+        audit=_audit(reader.optional_table("audit")),
         batching=tuning.boolean("batching", default=True),
     )
 
@@ -379,6 +385,62 @@ def _surface(reader: _Reader, *, production: bool) -> SurfaceSettings:
         operations_listen=operations.listen_address("listen"),
         cors_origins=tuple(origins),
     )
+
+
+def _audit(r: _Reader) -> AuditSettings:
+    """`[audit]`: the store's backend and location, and where the MAC key comes from (never this file)."""
+    if "key" in r.raw:
+        raise ConfigError(audit_settings.KEY_IN_FILE.format(where=r.where("key")))
+    r.only({"backend", "path", "dsn", "password_env", "key_env", "key_file", "table_prefix", "timeout_s", "pool_size"})
+    defaults = AuditSettings()
+    backend = r.choice("backend", audit_settings.BACKENDS, default=defaults.backend)
+    if "key_env" in r.raw and "key_file" in r.raw:
+        raise ConfigError(
+            audit_settings.KEY_SOURCES_BOTH.format(key_env=r.where("key_env"), key_file=r.where("key_file"))
+        )
+    env_names: dict[str, str] = {}
+    for name in ("key_env", "password_env"):
+        value = r.optional_string(name) or getattr(defaults, name)
+        if not audit_settings.ENV_NAME.fullmatch(value):
+            raise ConfigError(audit_settings.BAD_ENV_NAME.format(where=r.where(name)))
+        env_names[name] = value
+    prefix = r.optional_string("table_prefix") or defaults.table_prefix
+    prefix_match = audit_settings.TABLE_PREFIX.fullmatch(prefix)
+    if prefix_match is None:
+        raise ConfigError(audit_settings.BAD_TABLE_PREFIX.format(where=r.where("table_prefix")))
+    if backend == "sqlite" and prefix_match.group(1):
+        raise ConfigError(audit_settings.SQLITE_SCHEMA.format(where=r.where("table_prefix")))
+    dsn = r.optional_string("dsn")
+    if backend == "postgres":
+        if not dsn:
+            raise ConfigError(audit_settings.DSN_REQUIRED.format(where=r.where("dsn")))
+        _check_dsn(dsn, r.where("dsn"))
+    key_file = r.optional_string("key_file")
+    return AuditSettings(
+        backend=backend,  # type: ignore[arg-type]
+        path=Path(r.optional_string("path") or defaults.path),
+        dsn=dsn,
+        password_env=env_names["password_env"],
+        key_env=env_names["key_env"],
+        key_file=Path(key_file) if key_file else None,
+        table_prefix=prefix,
+        timeout_s=r.positive_number("timeout_s", default=defaults.timeout_s),
+        pool_size=r.positive_int("pool_size", default=defaults.pool_size),
+    )
+
+
+def _check_dsn(dsn: str, where: str) -> None:
+    """A postgresql:// address without a password (the password comes from the environment)."""
+    try:
+        parts = urllib.parse.urlsplit(dsn)
+        password = parts.password
+    except ValueError as exc:
+        raise ConfigError(audit_settings.DSN_NOT_POSTGRES.format(where=where)) from exc
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ConfigError(audit_settings.DSN_NOT_POSTGRES.format(where=where))
+    query = urllib.parse.parse_qs(parts.query)
+    if password is not None or "password" in query:
+        raise ConfigError(audit_settings.DSN_HAS_PASSWORD.format(where=where))
 
 
 def _limits(r: _Reader) -> Limits:

@@ -55,3 +55,8 @@ def household_id(cms_id: str) -> str:
 
 def person_id(home: str, record_id: str) -> str:
     return NodeRef("Person", home, record_id).encode()
+
+
+def audit_event_id(position: int) -> str:
+    """An audit event's id. Not a `Node`: `node(id:)` refuses it, the trail is read only through `auditEvents`."""
+    return base64.urlsafe_b64encode(f"AuditEvent:{position}".encode()).decode("ascii").rstrip("=")

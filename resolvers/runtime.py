@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from auth.policy import AccessPolicy
 from linkage import MatchThresholds
-from resolvers.audit import AuditTrail
+from resolvers.audit_trail import AuditTrail
 from sources.adapter import SourceAdapter
 from sources.cms import CmsAdapter
 from sources.display_rules import DisplayRules
@@ -33,9 +33,9 @@ class GatewayRuntime:
     display_rules: DisplayRules
     thresholds: MatchThresholds
     policy: AccessPolicy  # who may see what; it also knows the access mode (search_any or case_linked)
+    audit_trail: AuditTrail  # every request's events go here before its response leaves
     max_children: int = 500
     batching: bool = True  # False only to measure what batching saves
-    audit_trail: AuditTrail | None = None  # the audit issue makes this required
     today: Callable[[], datetime.date] = field(default=uk_today)
 
     @property

@@ -45,6 +45,16 @@ class SearchTerms:
     date_of_birth: datetime.date | None = None
     postcode: str | None = None
 
+    def describe(self) -> str:
+        """The terms as the audit trail records them (and nothing else does: they never reach a log)."""
+        given = {
+            "familyName": self.family_name,
+            "givenName": self.given_name,
+            "dateOfBirth": self.date_of_birth.isoformat() if self.date_of_birth else None,
+            "postcode": self.postcode,
+        }
+        return "; ".join(f"{name}={value}" for name, value in given.items() if value)
+
 
 @dataclass(frozen=True, kw_only=True)
 class SearchMatchView:
@@ -105,7 +115,7 @@ async def search_people(ctx: RequestContext, terms: SearchTerms, first: int, aft
     offset = _offset(after)
     today = runtime.today()
     readings = interpretations(terms, today)
-    ctx.audit.searched(terms)
+    ctx.audit.searched(terms.describe())
 
     found = await _candidates(ctx, readings, today)
     scored: list[tuple[IndividualView, linkage.MatchEvidence]] = []
@@ -120,7 +130,7 @@ async def search_people(ctx: RequestContext, terms: SearchTerms, first: int, aft
     people = _one_per_person(ctx, scored)
     page = people[offset : offset + first]
     for match in page:
-        ctx.audit.viewed_basic_details(match.individual.id)
+        ctx.audit.listed_in_results(match.individual.id)
     more = offset + first < len(people)
     return SearchResultView(
         total_count=len(people), matches=tuple(page), end_cursor=str(offset + first) if more else None

@@ -33,12 +33,19 @@ def wanted_services(services: Sequence[Service] | None) -> list[Service]:
     return [s for s in Service if s in asked]
 
 
+SHOWN = frozenset({CheckOutcome.INVOLVED, CheckOutcome.NOT_KNOWN, CheckOutcome.NOT_APPLICABLE})
+
+
 async def service_checks(
-    ctx: RequestContext, person: IndividualView, services: Sequence[Service] | None
+    ctx: RequestContext,
+    person: IndividualView,
+    services: Sequence[Service] | None,
+    detail_types: frozenset[str] = frozenset(),
 ) -> list[ServiceCheckView]:
+    """Every asked service's check on the person. `detail_types` names the involvement types (by class name) whose
+    details the query selects: returning one of those with its details granted is recorded as details viewed."""
     runtime = ctx.runtime
     wanted = wanted_services(services)
-    ctx.audit.viewed_service_checks(person.id, wanted)
     refused = {s: d for s in wanted if isinstance(d := ctx.access.decide(FieldClass.FLAG, s), Denied)}
     to_ask = [s for s in wanted if s in runtime.adapters and s not in refused]
     answers = dict(zip(to_ask, await _linked_records(ctx, person, to_ask), strict=True))
@@ -69,7 +76,19 @@ async def service_checks(
                         explanation=result.explanation if shows_links else result.rule_explanation,
                     )
                 )
+    _record(ctx, person, checks, detail_types)
     return checks
+
+
+def _record(
+    ctx: RequestContext, person: IndividualView, checks: list[ServiceCheckView], detail_types: frozenset[str]
+) -> None:
+    """What the audit trail records: the services whose outcome was shown, and each service whose details were."""
+    ctx.audit.viewed_service_flags(person.id, [c.service for c in checks if c.outcome in SHOWN])
+    for check in checks:
+        details = ctx.access.allows(FieldClass.DETAIL, check.service)
+        if details and any(type(i).__name__ in detail_types for i in check.involvements or ()):
+            ctx.audit.viewed_service_details(person.id, check.service)
 
 
 async def links(ctx: RequestContext, person: IndividualView) -> list[SourceLinkView]:
@@ -77,7 +96,6 @@ async def links(ctx: RequestContext, person: IndividualView) -> list[SourceLinkV
     runtime = ctx.runtime
     allows = ctx.access.allows
     services = [s for s in runtime.adapters if allows(FieldClass.FLAG, s) and allows(FieldClass.LINKAGE, s)]
-    ctx.audit.viewed_service_checks(person.id, services)
     found: list[SourceLinkView] = []
     for service, answer in zip(services, await _linked_records(ctx, person, services), strict=True):
         if isinstance(answer, SourceUnavailable):
@@ -87,6 +105,8 @@ async def links(ctx: RequestContext, person: IndividualView) -> list[SourceLinkV
             for r, evidence in answer
         )
     found.sort(key=lambda link: -link.match.score)
+    # A link tells which services hold a record of the person: recorded as those services' flags viewed.
+    ctx.audit.viewed_service_flags(person.id, list(dict.fromkeys(link.service for link in found)))
     return found
 
 

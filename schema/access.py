@@ -29,6 +29,9 @@ from typing import Any, Final
 
 import strawberry
 from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLAbstractType,
     GraphQLField,
     GraphQLList,
@@ -37,6 +40,9 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     GraphQLType,
+    InlineFragmentNode,
+    SelectionSetNode,
+    get_named_type,
     is_abstract_type,
 )
 from strawberry.extensions import FieldExtension
@@ -286,6 +292,57 @@ def _compile(
 def strawberry_field(graphql_field: GraphQLField) -> StrawberryField | None:
     definition = (graphql_field.extensions or {}).get(DEFINITION_BACKREF)
     return definition if isinstance(definition, StrawberryField) else None
+
+
+def selected_classes(info: Info) -> frozenset[tuple[str, FieldClass]]:
+    """(object type, class) of every field the query selects beneath this field, through aliases, named and
+    inline fragments and interfaces: what the audit trail records as viewed follows what was asked for and
+    returned, not the query's text. Worked out once per request and field node."""
+    raw = info._raw_info
+    access: RequestAccess = info.context.access
+    key = ("selected", id(raw.field_nodes[0]))
+    found: frozenset[tuple[str, FieldClass]] | None = access.memo.get(key)
+    if found is None:
+        parent = raw.parent_type.fields[raw.field_name]
+        collected: set[tuple[str, FieldClass]] = set()
+        for node in raw.field_nodes:
+            if node.selection_set is not None:
+                _collect(raw.schema, raw.fragments, node.selection_set, get_named_type(parent.type), collected, set())
+        found = frozenset(collected)
+        access.memo[key] = found
+    return found
+
+
+def _collect(
+    schema: GraphQLSchema,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    selections: SelectionSetNode,
+    parent: GraphQLNamedType,
+    found: set[tuple[str, FieldClass]],
+    spread: set[str],
+) -> None:
+    concrete = list(schema.get_possible_types(parent)) if is_abstract_type(parent) else [parent]
+    for selection in selections.selections:
+        if isinstance(selection, FieldNode):
+            name = selection.name.value
+            for owner in concrete:
+                graphql_field = getattr(owner, "fields", {}).get(name)
+                definition = strawberry_field(graphql_field) if graphql_field is not None else None
+                declared = declared_class(definition) if definition is not None else None
+                if isinstance(declared, FieldClass):
+                    found.add((owner.name, declared))
+                if graphql_field is not None and selection.selection_set is not None:
+                    nested = get_named_type(graphql_field.type)
+                    _collect(schema, fragments, selection.selection_set, nested, found, spread)
+        elif isinstance(selection, InlineFragmentNode):
+            condition = selection.type_condition
+            narrowed = schema.type_map.get(condition.name.value, parent) if condition else parent
+            _collect(schema, fragments, selection.selection_set, narrowed, found, spread)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in spread:
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                narrowed = schema.type_map.get(fragment.type_condition.name.value, parent)
+                _collect(schema, fragments, fragment.selection_set, narrowed, found, spread | {selection.name.value})
 
 
 def field_classes(schema: GraphQLSchema) -> dict[tuple[str, str], Declared | None]:

@@ -1,11 +1,13 @@
-"""The one place in a request's path where its audit record is written, before the response leaves.
+"""The one place in a request's path where its audit events are written, before the response leaves.
 
-If the record cannot be written, no personal data is returned (fail closed): the response carries only an
-`AUDIT_UNAVAILABLE` error.
+The events (`resolvers/audit.py`) are committed to the trail (`resolvers/audit_trail.py`) after the operation has
+been resolved and before strawberry hands the result back to the HTTP layer. If they cannot be written, no
+personal data is returned (fail closed): the response carries only an `AUDIT_UNAVAILABLE` error.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import AsyncIterator
 
@@ -27,12 +29,13 @@ class AuditHook(SchemaExtension):
         result = self.execution_context.result
         if not isinstance(context, RequestContext) or result is None:
             return
-        trail = context.runtime.audit_trail
-        if trail is None or context.audit.is_empty:
+        now = datetime.datetime.now(datetime.UTC)
+        events = context.audit.events(context.principal, context.access, context.request_id, now)
+        if not events:
             return
         try:
-            await trail.record(context.principal, context.request_id, context.audit)
+            await context.runtime.audit_trail.append(events)
         except Exception as error:
-            log.error("audit write failed: %s", type(error).__name__)
+            log.error("audit write failed: %s id=%s", type(error).__name__, context.request_id)
             result.data = None
             result.errors = [GraphQLError(AUDIT_FAILED, extensions={"code": AUDIT_UNAVAILABLE})]

@@ -9,6 +9,7 @@ import strawberry
 
 from auth.principal import Purpose, Role
 from linkage.demographics import MatchLevel
+from resolvers.audit_trail import AuditAction
 from sources.model import (
     AdmissionType,
     CaseStatus,
@@ -24,6 +25,7 @@ from sources.model import (
 
 for _enum in (
     AdmissionType,
+    AuditAction,
     CaseStatus,
     CheckOutcome,
     Gender,
@@ -41,6 +43,7 @@ for _enum in (
 
 __all__ = [
     "AdmissionType",
+    "AuditAction",
     "CaseStatus",
     "CheckOutcome",
     "Gender",

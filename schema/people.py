@@ -13,7 +13,7 @@ from auth.field_classes import FieldClass
 from resolvers import people_queries, service_checks
 from resolvers.context import RequestContext
 from resolvers.views import HouseholdView, IndividualView
-from schema.access import basic, guarded, held
+from schema.access import basic, guarded, held, selected_classes
 from schema.enums import Gender, RelationshipType, Service
 from schema.services import ServiceCheck, SourceLink
 from schema.values import Address, Name, Practitioner
@@ -46,7 +46,8 @@ class Individual:
         info: Ctx,
         services: list[Service] | None = None,
     ) -> list[ServiceCheck] | None:
-        return await service_checks.service_checks(info.context, root, services)  # type: ignore[return-value]
+        detail_types = frozenset(t for t, c in selected_classes(info) if c is FieldClass.DETAIL)
+        return await service_checks.service_checks(info.context, root, services, detail_types)  # type: ignore[return-value]
 
     @guarded(
         FieldClass.LINKAGE, description="The source records linked to this individual, with the evidence for each link."

@@ -5,8 +5,9 @@ from __future__ import annotations
 import strawberry
 
 from auth.field_classes import FieldClass
-from resolvers import people_queries, search, source_status
+from resolvers import audit_read, people_queries, search, source_status
 from schema.access import guarded, own
+from schema.audit import AuditEvent, AuditEventConnection, AuditFilter
 from schema.enums import Purpose, Role
 from schema.people import Child, Ctx, Node
 from schema.search import PersonSearchInput, PersonSearchResult
@@ -80,3 +81,29 @@ class Query:
     )
     async def sources(self, info: Ctx) -> list[Source] | None:
         return await source_status.sources(info.context)  # type: ignore[return-value]
+
+    @guarded(
+        FieldClass.AUDIT,
+        description=(
+            "Who looked at what, newest first. Auditors read every event, team managers their own team's; reading "
+            "the trail is itself recorded."
+        ),
+    )
+    async def audit_events(
+        self, info: Ctx, filter: AuditFilter | None = None, first: int = 50, after: str | None = None
+    ) -> AuditEventConnection | None:
+        given = filter or AuditFilter()
+        query = audit_read.AuditQuery(
+            actor_id=given.actor_id,
+            subject_id=given.subject_id,
+            action=given.action,
+            since=given.from_,
+            until=given.to,
+            case_reference=given.case_reference,
+        )
+        page = await audit_read.audit_events(info.context, query, first, after)
+        return AuditEventConnection(
+            total_count=page.total_count,
+            edges=[AuditEvent.of(stored) for stored in page.events],
+            end_cursor=page.end_cursor,
+        )

@@ -15,7 +15,7 @@ from sources.model import Practitioner, Service
 EVERY_CLASS = [c for c in FieldClass if c is not FieldClass.SELF]
 DEFAULT_GRANTS = {
     Role.SOCIAL_WORKER: {FieldClass.BASIC, FieldClass.FLAG, FieldClass.DETAIL, FieldClass.LINKAGE},
-    Role.TEAM_MANAGER: {FieldClass.BASIC, FieldClass.FLAG, FieldClass.DETAIL, FieldClass.LINKAGE},
+    Role.TEAM_MANAGER: {FieldClass.BASIC, FieldClass.FLAG, FieldClass.DETAIL, FieldClass.LINKAGE, FieldClass.AUDIT},
     Role.INTEGRATION: {FieldClass.BASIC, FieldClass.FLAG},
     Role.AUDITOR: {FieldClass.AUDIT},
     Role.ADMIN: {FieldClass.OPERATIONS},

@@ -17,6 +17,7 @@ import pytest
 from gateway.app import create_app
 from gateway.server import serve_in_process
 from gateway.settings import parse_authority
+from tests.audit_files import audit_table
 
 CLOSED = "http://127.0.0.1:9"
 
@@ -30,6 +31,7 @@ def config(**changes: Any) -> dict[str, Any]:
             {"service": "HOUSING", "system": "Homes", "kind": "housing_rest", "url": CLOSED, "timeout_s": 0.5},
         ],
         "limits": {"max_body_bytes": 2000, "max_query_depth": 6, "max_aliases": 3},
+        "audit": audit_table(),
     }
     base.update(changes)
     return base

@@ -1,0 +1,447 @@
+"""The audit trail in one SQLite file (the default): WAL, `synchronous=FULL`, shared safely by several workers.
+
+Every write transaction starts with `BEGIN IMMEDIATE`, which takes SQLite's single write lock before the head is
+read, so gateway processes writing the same file queue behind each other and can never fork the chain, lose an
+event or reuse a position. In WAL mode readers never wait for the writer.
+
+Waiting for the write lock is done here, not in SQLite's busy handler: that handler backs off to sleeps of
+100 ms, so a process with a steady stream of commits keeps the lock and starves the others. Polling every
+millisecond or so lets several processes take turns, and no statement ever blocks the connection's thread for
+longer than one attempt, so a locked file fails within the timeout, cleanly. The writer's connection is dropped
+after any failed commit and reopened for the next batch, so a store that was locked, read-only or missing
+recovers by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import json
+import os
+import random
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Iterable, Sequence
+from pathlib import Path
+from typing import Any, overload
+
+import aiosqlite
+
+from gateway.audit.chain import ChainLink, ScannedRow, checkpoint_link, extend, genesis_head
+from gateway.audit.events import PreparedEvent
+from gateway.audit.store import ChainedTrail
+from gateway.audit.tables import EVENT_COLUMNS, Tables
+from resolvers.audit_trail import AuditAction, AuditEvent, AuditFilter, StoredEvent
+
+SCAN_CHUNK = 1000
+COLUMNS = ", ".join(EVENT_COLUMNS)
+
+
+def schema(t: Tables) -> list[str]:
+    return [
+        f"""CREATE TABLE IF NOT EXISTS {t.events} (
+            position INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor_id TEXT NOT NULL,
+            actor_name TEXT,
+            roles TEXT NOT NULL,
+            team TEXT,
+            client_id TEXT,
+            purpose TEXT,
+            case_reference TEXT,
+            request_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject_ids TEXT NOT NULL,
+            services TEXT NOT NULL,
+            search_terms TEXT,
+            reason TEXT,
+            previous_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            mac TEXT NOT NULL
+        )""",
+        f"CREATE INDEX IF NOT EXISTS {t.index('events_at')} ON {t.events} (at)",
+        f"CREATE INDEX IF NOT EXISTS {t.index('events_actor')} ON {t.events} (actor_id)",
+        f"CREATE INDEX IF NOT EXISTS {t.index('events_action')} ON {t.events} (action)",
+        f"CREATE INDEX IF NOT EXISTS {t.index('events_case')} ON {t.events} (case_reference)",
+        f"CREATE INDEX IF NOT EXISTS {t.index('events_team')} ON {t.events} (team)",
+        f"""CREATE TABLE IF NOT EXISTS {t.subjects} (
+            subject_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (subject_id, position)
+        ) WITHOUT ROWID""",
+        f"CREATE INDEX IF NOT EXISTS {t.index('subjects_position')} ON {t.subjects} (position)",
+        f"""CREATE TABLE IF NOT EXISTS {t.head} (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            position INTEGER NOT NULL,
+            hash TEXT NOT NULL,
+            mac TEXT NOT NULL
+        )""",
+        f"""CREATE TABLE IF NOT EXISTS {t.checkpoint} (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            position INTEGER NOT NULL,
+            hash TEXT NOT NULL,
+            mac TEXT NOT NULL,
+            pruned_at TEXT NOT NULL
+        )""",
+    ]
+
+
+class SqliteAuditTrail(ChainedTrail):
+    backend = "sqlite"
+
+    def __init__(self, path: Path, key: bytes, *, table_prefix: str, timeout_s: float) -> None:
+        super().__init__(key, timeout_s=timeout_s)
+        self.path = Path(path)
+        self.tables = Tables.of(table_prefix)
+        # The lock wait ends a little before the caller's own timeout, so a locked file fails as a clean
+        # "database is locked" rather than a cancelled statement.
+        self._lock_wait_s = max(0.05, timeout_s * 0.8)
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+
+    def _errors(self) -> tuple[type[BaseException], ...]:
+        return (sqlite3.Error,)
+
+    async def _connect(self, *, reader: bool) -> aiosqlite.Connection:
+        # Writers wait for the lock in `_begin_immediate`; readers (which in WAL mode almost never wait) in SQLite.
+        busy_ms = int(self._lock_wait_s * 1000) if reader else 0
+        db = await aiosqlite.connect(self.path, isolation_level=None, timeout=busy_ms / 1000)
+        try:
+            await db.execute(f"PRAGMA busy_timeout = {busy_ms}")
+            if reader:
+                # Text that is not UTF-8 can only be an edit: decode it (it will fail its hash), never crash on it.
+                db.text_factory = _lenient_text
+                await db.execute("PRAGMA query_only = ON")
+            else:
+                await db.execute("PRAGMA journal_mode = WAL")
+                await db.execute("PRAGMA synchronous = FULL")
+        except BaseException:
+            await db.close()
+            raise
+        return db
+
+    async def _open(self) -> None:
+        _create_private(self.path)
+        writer = await self._connect(reader=False)
+        try:
+            if not await self._has_schema(writer):
+                await self._begin_immediate(writer)
+                for statement in schema(self.tables):
+                    await writer.execute(statement)
+                head = genesis_head(self._key)
+                await writer.execute(  # only for a new trail: a deleted head must stay missing, not restart
+                    f"INSERT OR IGNORE INTO {self.tables.head} (id, position, hash, mac) SELECT 1, ?, ?, ? "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM {self.tables.events})",
+                    (head.position, head.hash, head.mac),
+                )
+                await writer.execute("COMMIT")
+            self._reader = await self._connect(reader=True)
+        except BaseException:
+            await writer.close()
+            raise
+        self._writer = writer
+
+    async def _has_schema(self, db: aiosqlite.Connection) -> bool:
+        """Checked first, so a store whose file is read-only still starts (and fails closed on append)."""
+        names = [self.tables.events, self.tables.subjects, self.tables.head, self.tables.checkpoint]
+        marks = ", ".join("?" for _ in names)
+        async with db.execute(
+            f"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ({marks})", names
+        ) as c:
+            row = await c.fetchone()
+        return row is not None and row[0] == len(names)
+
+    async def _close(self) -> None:
+        for db in (self._writer, self._reader):
+            if db is not None:
+                with contextlib.suppress(Exception):
+                    await db.close()
+        self._writer = self._reader = None
+
+    async def _write(self, events: Sequence[PreparedEvent]) -> None:
+        if self._writer is None:
+            self._writer = await self._connect(reader=False)
+        db = self._writer
+        t = self.tables
+        try:
+            await self._begin_immediate(db)
+            head = await _head(db, t)
+            rows, new_head = extend(self._key, head, events)
+            await db.executemany(
+                f"INSERT INTO {t.events} ({COLUMNS}) VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})",
+                [_encode(row) for row in rows],
+            )
+            await db.executemany(
+                f"INSERT INTO {t.subjects} (subject_id, position) VALUES (?, ?)",
+                [(subject, row.position) for row in rows for subject in dict.fromkeys(row.event.subject_ids)],
+            )
+            await db.execute(
+                f"UPDATE {t.head} SET position = ?, hash = ?, mac = ? WHERE id = 1",
+                (new_head.position, new_head.hash, new_head.mac),
+            )
+            await db.execute("COMMIT")
+        except BaseException:
+            # Closing rolls back whatever is open; the next batch starts on a fresh connection.
+            self._writer = None
+            with contextlib.suppress(Exception):
+                await db.close()
+            raise
+
+    async def _page(self, audit_filter: AuditFilter, *, limit: int, before: int | None) -> tuple[int, list[ScannedRow]]:
+        db = self._require_reader()
+        clauses, params = _where(audit_filter, self.tables)
+        where = " AND ".join(clauses) or "1"
+        async with db.execute(f"SELECT count(*) FROM {self.tables.events} WHERE {where}", params) as cursor:
+            counted = await cursor.fetchone()
+        if before is not None:
+            clauses, params = [*clauses, "position < ?"], [*params, before]
+        where = " AND ".join(clauses) or "1"
+        sql = f"SELECT {COLUMNS} FROM {self.tables.events} WHERE {where} ORDER BY position DESC LIMIT ?"
+        async with db.execute(sql, [*params, limit]) as cursor:
+            rows = await cursor.fetchall()
+        return (counted[0] if counted else 0), [_decode(row) for row in rows]
+
+    async def _scan(
+        self, *, after: int, limit: int, since: datetime.datetime | None, until: datetime.datetime | None
+    ) -> list[ScannedRow]:
+        db = self._require_reader()
+        clauses, params = _where(AuditFilter(since=since, until=until), self.tables)
+        where = " AND ".join(["position > ?", *clauses])
+        sql = f"SELECT {COLUMNS} FROM {self.tables.events} WHERE {where} ORDER BY position LIMIT ?"
+        async with db.execute(sql, [after, *params, limit]) as cursor:
+            return [_decode(row) for row in await cursor.fetchall()]
+
+    @contextlib.asynccontextmanager
+    async def _snapshot(self) -> AsyncIterator[_SqliteSnapshot]:
+        """Its own connection and one read transaction: the head, checkpoint and rows all of one moment."""
+        db = await self._connect(reader=True)
+        try:
+            await db.execute("BEGIN")
+            checkpoint = await _checkpoint(db, self.tables)
+            head = await _head(db, self.tables, required=False)
+            yield _SqliteSnapshot(db, self.tables, checkpoint, head)
+            await db.execute("COMMIT")
+        finally:
+            await db.close()
+
+    async def _first_at_or_after(self, moment: datetime.datetime, *, after: int) -> int | None:
+        db = self._require_reader()
+        sql = f"SELECT min(position) FROM {self.tables.events} WHERE at >= ? AND position > ?"
+        async with db.execute(sql, (_at_text(moment), after)) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None or row[0] is None else int(row[0])
+
+    async def _prune_through(self, position: int) -> int:
+        """Its own connection: the group-commit writer owns the other, mid-transaction at any moment."""
+        db = await self._connect(reader=False)
+        t = self.tables
+        try:
+            await self._begin_immediate(db)
+            current = await _checkpoint(db, t)
+            if current is not None and current.position >= position:  # another process pruned it already
+                await db.execute("ROLLBACK")
+                return 0
+            async with db.execute(f"SELECT hash FROM {t.events} WHERE position = ?", (position,)) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                raise sqlite3.IntegrityError("the last row to prune is missing")
+            link = checkpoint_link(self._key, position, row[0])
+            await db.execute(
+                f"INSERT OR REPLACE INTO {t.checkpoint} (id, position, hash, mac, pruned_at) VALUES (1, ?, ?, ?, ?)",
+                (link.position, link.hash, link.mac, _at_text(datetime.datetime.now(datetime.UTC))),
+            )
+            await db.execute(f"DELETE FROM {t.subjects} WHERE position <= ?", (position,))
+            deleted = await db.execute(f"DELETE FROM {t.events} WHERE position <= ?", (position,))
+            removed = deleted.rowcount
+            await db.execute("COMMIT")
+            return removed
+        finally:
+            await db.close()
+
+    async def _begin_immediate(self, db: aiosqlite.Connection) -> None:
+        """Take the write lock, trying every millisecond or so until the lock wait is over."""
+        deadline = time.monotonic() + self._lock_wait_s
+        while True:
+            try:
+                await db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if not _busy(error) or time.monotonic() >= deadline:
+                    raise
+            await asyncio.sleep(random.uniform(0.0005, 0.002))  # jitter: waiting processes do not move in step
+
+    def _require_reader(self) -> aiosqlite.Connection:
+        if self._reader is None:
+            raise sqlite3.OperationalError("the audit store is not started")
+        return self._reader
+
+
+class _SqliteSnapshot:
+    def __init__(
+        self, db: aiosqlite.Connection, tables: Tables, checkpoint: ChainLink | None, head: ChainLink | None
+    ) -> None:
+        self._db = db
+        self._tables = tables
+        self.checkpoint = checkpoint
+        self.head = head
+
+    async def rows(self, after: int) -> AsyncIterator[ScannedRow]:
+        while True:
+            sql = f"SELECT {COLUMNS} FROM {self._tables.events} WHERE position > ? ORDER BY position LIMIT ?"
+            async with self._db.execute(sql, (after, SCAN_CHUNK)) as cursor:
+                rows = [_decode(row) for row in await cursor.fetchall()]
+            for row in rows:
+                yield row
+            if len(rows) < SCAN_CHUNK:
+                return
+            after = rows[-1].position
+
+
+@overload
+async def _head(db: aiosqlite.Connection, t: Tables) -> ChainLink: ...
+@overload
+async def _head(db: aiosqlite.Connection, t: Tables, *, required: bool) -> ChainLink | None: ...
+async def _head(db: aiosqlite.Connection, t: Tables, *, required: bool = True) -> ChainLink | None:
+    """The head; a missing one (deleted) stops appends (fail closed) and is reported by verification."""
+    async with db.execute(f"SELECT position, hash, mac FROM {t.head} WHERE id = 1") as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        if required:
+            raise sqlite3.IntegrityError("the audit trail's head row is missing")
+        return None
+    return ChainLink(int(row[0]), str(row[1]), str(row[2]))
+
+
+async def _checkpoint(db: aiosqlite.Connection, t: Tables) -> ChainLink | None:
+    async with db.execute(f"SELECT position, hash, mac FROM {t.checkpoint} WHERE id = 1") as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else ChainLink(int(row[0]), str(row[1]), str(row[2]))
+
+
+def _where(f: AuditFilter, t: Tables) -> tuple[list[str], list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if f.actor_id is not None:
+        clauses.append("actor_id = ?")
+        params.append(f.actor_id)
+    if f.subject_id is not None:
+        clauses.append(f"position IN (SELECT position FROM {t.subjects} WHERE subject_id = ?)")
+        params.append(f.subject_id)
+    if f.action is not None:
+        clauses.append("action = ?")
+        params.append(f.action.value)
+    if f.since is not None:
+        clauses.append("at >= ?")
+        params.append(_at_text(f.since))
+    if f.until is not None:
+        clauses.append("at < ?")
+        params.append(_at_text(f.until))
+    if f.case_reference is not None:
+        clauses.append("case_reference = ?")
+        params.append(f.case_reference)
+    if f.team is not None:
+        clauses.append("team = ?")
+        params.append(f.team)
+    return clauses, params
+
+
+def _at_text(moment: datetime.datetime) -> str:
+    """Fixed width, UTC: text order is time order, so `at` compares and indexes as text."""
+    return moment.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+
+
+def _encode(row: StoredEvent) -> tuple[object, ...]:
+    e = row.event
+    return (
+        row.position,
+        _at_text(e.at),
+        e.actor_id,
+        e.actor_name,
+        _json_list(e.roles),
+        e.team,
+        e.client_id,
+        e.purpose,
+        e.case_reference,
+        e.request_id,
+        e.action.value,
+        _json_list(e.subject_ids),
+        _json_list(e.services),
+        e.search_terms,
+        e.reason,
+        row.previous_hash,
+        row.hash,
+        row.mac,
+    )
+
+
+def _json_list(values: Iterable[str]) -> str:
+    return json.dumps(list(values), ensure_ascii=False, separators=(",", ":"))
+
+
+def _decode(row: Sequence[Any]) -> ScannedRow:
+    """A stored row back into an event; None as the event if any column is not what the store wrote."""
+    values = dict(zip(EVENT_COLUMNS, row, strict=True))
+    event: AuditEvent | None
+    try:
+        at = datetime.datetime.fromisoformat(_text(values["at"]))
+        if at.tzinfo is None:
+            raise ValueError("naive time")
+        event = AuditEvent(
+            at=at,
+            actor_id=_text(values["actor_id"]),
+            actor_name=_optional_text(values["actor_name"]),
+            roles=_text_list(values["roles"]),
+            team=_optional_text(values["team"]),
+            client_id=_optional_text(values["client_id"]),
+            purpose=_optional_text(values["purpose"]),
+            case_reference=_optional_text(values["case_reference"]),
+            request_id=_text(values["request_id"]),
+            action=AuditAction(values["action"]),
+            subject_ids=_text_list(values["subject_ids"]),
+            services=_text_list(values["services"]),
+            search_terms=_optional_text(values["search_terms"]),
+            reason=_optional_text(values["reason"]),
+        )
+    except (ValueError, TypeError):
+        event = None
+    return ScannedRow(
+        position=int(values["position"]),
+        previous_hash=str(values["previous_hash"]),
+        hash=str(values["hash"]),
+        mac=str(values["mac"]),
+        event=event,
+    )
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not text")
+    return value
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _text_list(value: object) -> tuple[str, ...]:
+    items = json.loads(_text(value))
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise TypeError("not a list of text")
+    return tuple(items)
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_BUSY
+
+
+def _lenient_text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
+def _create_private(path: Path) -> None:
+    """Create the file readable by its owner only: the trail holds search terms and who was looked at.
+    SQLite gives the -wal and -shm files the same permissions as the database file."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))

@@ -20,7 +20,7 @@ from auth.principal import Role
 from gateway.app import create_app
 from gateway.demo import demo_config
 from gateway.server import serve_in_process
-from gateway.settings import parse_authority
+from gateway.settings import AuthoritySettings, parse_authority
 from sandbox.runner import RunningSandbox, start_sandbox
 from tests.auth.issuer import LocalIssuer, running_issuer
 from tests.e2e.conftest import TEST_TIMEOUT_S
@@ -49,6 +49,7 @@ class AccessStack:
     issuer: LocalIssuer
     url: str
     http: aiohttp.ClientSession
+    settings: AuthoritySettings
 
     def token(self, *roles: Role | str, **claims: Any) -> str:
         """A token for a principal with these roles; claims (sub, name, email, team, azp, ...) as given."""
@@ -100,9 +101,11 @@ async def access_stack(
     *,
     access_mode: str = "search_any",
     access: Mapping[str, Any] | None = None,
+    audit: Mapping[str, Any] | None = None,
     households: int = 40,
     seed: int = 11,
 ) -> AsyncIterator[AccessStack]:
+    """`audit` replaces the demo's SQLite trail (in the workdir) with another `[audit]` table."""
     async with (
         running_issuer() as issuer,
         start_sandbox(workdir, seed=seed, households=households) as sandbox,
@@ -121,9 +124,12 @@ async def access_stack(
         }
         if access is not None:
             config["access"] = dict(access)
-        app = create_app(parse_authority(config))
+        # A trail that cannot commit fails the request within a second, not the default five.
+        config["audit"] = {**(audit if audit is not None else config["audit"]), "timeout_s": 1.0}
+        settings = parse_authority(config)
+        app = create_app(settings)
         async with serve_in_process(app) as served, aiohttp.ClientSession() as http:
-            yield AccessStack(sandbox, issuer, served.url, http)
+            yield AccessStack(sandbox, issuer, served.url, http, settings)
 
 
 def errors_by_code(body: Mapping[str, Any]) -> dict[str, list[list[str | int]]]:
@@ -144,3 +150,37 @@ def values_under(data: object, names: frozenset[str], *, parents: tuple[str, ...
     elif isinstance(data, list):
         for item in data:
             yield from values_under(item, names, parents=parents)
+
+
+HOUSEHOLDS_WITH_DETAILS = """
+query($ids: [ID!]!) {
+  children(cmsIds: $ids) {
+    cmsId
+    household { members { individual { serviceChecks(services: [POLICE, HOUSING]) {
+      service outcome involvements {
+        ... on PoliceInvolvement { safeguardingOffences { date } }
+        ... on HousingInvolvement { rentArrears antiSocialBehaviour }
+      }
+    } } } }
+  }
+}
+"""
+
+
+async def find_detailed_child(stack: AccessStack) -> str:
+    """A child whose household has a police involvement with offences shown and a housing involvement."""
+    manager = stack.token(Role.TEAM_MANAGER, sub="fixture-finder")
+    ids_ = [c.id for c in stack.sandbox.population.cms.people.values() if c.is_child]
+    body = await stack.query(manager, HOUSEHOLDS_WITH_DETAILS, {"ids": ids_}, purpose="CHILD_PROTECTION_ENQUIRY")
+    for child in body["data"]["children"]:
+        involvements = [
+            (check["service"], inv)
+            for member in child["household"]["members"]
+            for check in member["individual"]["serviceChecks"]
+            for inv in check["involvements"] or []
+        ]
+        police = any(s == "POLICE" and inv.get("safeguardingOffences") for s, inv in involvements)
+        housing = any(s == "HOUSING" for s, _ in involvements)
+        if police and housing:
+            return str(child["cmsId"])
+    raise AssertionError("no household with both police and housing involvements in the sandbox")

@@ -23,6 +23,7 @@ from tests.e2e.access_stack import (
     AccessStack,
     access_stack,
     errors_by_code,
+    find_detailed_child,
     values_under,
 )
 
@@ -69,20 +70,6 @@ query Everything($cmsId: ID!) {{
 }}
 """
 
-HOUSEHOLDS_WITH_DETAILS = """
-query($ids: [ID!]!) {
-  children(cmsIds: $ids) {
-    cmsId
-    household { members { individual { serviceChecks(services: [POLICE, HOUSING]) {
-      service outcome involvements {
-        ... on PoliceInvolvement { safeguardingOffences { date } }
-        ... on HousingInvolvement { rentArrears antiSocialBehaviour }
-      }
-    } } } }
-  }
-}
-"""
-
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AccessStack]:
@@ -92,22 +79,7 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Acces
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def detailed_child(stack: AccessStack) -> str:
-    """A child whose household has a police involvement with offences shown and a housing involvement."""
-    manager = stack.token(Role.TEAM_MANAGER)
-    ids_ = [c.id for c in stack.sandbox.population.cms.people.values() if c.is_child]
-    body = await stack.query(manager, HOUSEHOLDS_WITH_DETAILS, {"ids": ids_}, purpose="CHILD_PROTECTION_ENQUIRY")
-    for child in body["data"]["children"]:
-        involvements = [
-            (check["service"], inv)
-            for member in child["household"]["members"]
-            for check in member["individual"]["serviceChecks"]
-            for inv in check["involvements"] or []
-        ]
-        police = any(s == "POLICE" and inv.get("safeguardingOffences") for s, inv in involvements)
-        housing = any(s == "HOUSING" for s, _ in involvements)
-        if police and housing:
-            return str(child["cmsId"])
-    raise AssertionError("no household with both police and housing involvements in the sandbox")
+    return await find_detailed_child(stack)
 
 
 def _checks(child: dict[str, Any]) -> list[dict[str, Any]]:

@@ -221,3 +221,37 @@ async def test_a_co_resident_known_only_to_a_service_is_reached_through_the_hous
     refused = await stack.query(stranger, NODE, {"id": co_resident})
     assert refused["data"]["node"] is None
     assert errors_by_code(refused) == {"FORBIDDEN": [["node"]]}
+
+
+async def _events(stack: AccessStack, actor_id: str) -> dict[str, list[dict[str, Any]]]:
+    body = await stack.query(
+        stack.token(Role.AUDITOR, sub="auditor"),
+        "query($a: ID!) { auditEvents(filter: {actorId: $a}) { edges { action subjectIds reason } } }",
+        {"a": actor_id},
+        purpose="AUDIT",
+    )
+    found: dict[str, list[dict[str, Any]]] = {}
+    for event in body["data"]["auditEvents"]["edges"]:
+        found.setdefault(event["action"], []).append(event)
+    return found
+
+
+async def test_breaking_the_glass_and_being_refused_are_both_on_the_trail(
+    stack: AccessStack, caseload: Caseload
+) -> None:
+    glass, refused = "worker-breaking-glass", "worker-refused"
+    other = ids.child_id(caseload.other_child)
+    for sub, headers in ((glass, REASON), (refused, {})):
+        token = stack.token(Role.SOCIAL_WORKER, sub=sub, email=caseload.worker_email, team="Nobody Else's Team")
+        await stack.query(
+            token, "query($c: ID!) { child(cmsId: $c) { name { full } } }", {"c": caseload.other_child}, headers=headers
+        )
+    broke = await _events(stack, glass)
+    assert broke["BREAK_GLASS"] == [
+        {"action": "BREAK_GLASS", "subjectIds": [other], "reason": REASON["X-Break-Glass-Reason"]}
+    ]
+    assert other in broke["VIEWED_BASIC_DETAILS"][0]["subjectIds"]
+    denied = await _events(stack, refused)
+    assert set(denied) == {"ACCESS_DENIED"}
+    assert denied["ACCESS_DENIED"][0]["subjectIds"] == [other]
+    assert "not linked to a child allocated to you" in denied["ACCESS_DENIED"][0]["reason"]

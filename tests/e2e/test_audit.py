@@ -5,10 +5,8 @@
 from __future__ import annotations
 
 import sqlite3
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -17,14 +15,10 @@ from auth.principal import Role
 from gateway.audit.open_trail import open_audit_trail
 from resolvers import ids
 from tests.e2e.access_stack import AccessStack, access_stack, errors_by_code, find_detailed_child
+from tests.e2e.audit_reading import EVENTS, by_action, events_of, people_in
+from tests.e2e.audit_reading import fresh_actor as actor
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-EVENT = """{ id at actorId actorName roles team clientId purpose caseReference action subjectIds services
-  searchTerms reason requestId }"""
-EVENTS = f"""query($filter: AuditFilter, $first: Int) {{
-  auditEvents(filter: $filter, first: $first) {{ totalCount endCursor edges {EVENT} }}
-}}"""
 
 FAMILY = """query($cmsId: ID!) { child(cmsId: $cmsId) {
   id name { full }
@@ -50,32 +44,6 @@ async def detailed_child(stack: AccessStack) -> str:
     return await find_detailed_child(stack)
 
 
-def actor() -> str:
-    """A fresh actor id per test, so that each test reads back only the events it caused."""
-    return f"worker-{uuid.uuid4().hex[:8]}"
-
-
-async def events_of(stack: AccessStack, actor_id: str) -> list[dict[str, Any]]:
-    """The actor's events, oldest first, as an auditor reads them."""
-    auditor = stack.token(Role.AUDITOR, sub="auditor-1", name="Ann Auditor")
-    body = await stack.query(auditor, EVENTS, {"filter": {"actorId": actor_id}, "first": 500}, purpose="AUDIT")
-    assert "errors" not in body, body
-    return list(reversed(body["data"]["auditEvents"]["edges"]))
-
-
-def by_action(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    found: dict[str, list[dict[str, Any]]] = {}
-    for event in events:
-        found.setdefault(event["action"], []).append(event)
-    return found
-
-
-def people_in(child: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield child
-    for member in child["household"]["members"]:
-        yield member["individual"]
-
-
 async def test_a_family_look_up_leaves_basic_details_and_each_service_s_details(
     stack: AccessStack, detailed_child: str
 ) -> None:
@@ -94,7 +62,7 @@ async def test_a_family_look_up_leaves_basic_details_and_each_service_s_details(
     basic = events["VIEWED_BASIC_DETAILS"][0]
     assert set(basic["subjectIds"]) == {p["id"] for p in people_in(child)}
     assert {"ADULT_SOCIAL_CARE", "POLICE", "HOUSING", "SCHOOL"} <= set(basic["services"])
-    assert basic | {"subjectIds": None, "services": None, "id": None, "at": None} == {
+    assert dict(basic) | {"subjectIds": None, "services": None, "id": None, "at": None} == {
         "id": None,
         "at": None,
         "actorId": worker,

@@ -16,6 +16,7 @@ from auth.principal import Role
 from resolvers import ids
 from sandbox.cms_records import CmsRecords
 from tests.e2e.access_stack import AccessStack, access_stack, errors_by_code
+from tests.e2e.audit_reading import by_action, events_of
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -223,19 +224,6 @@ async def test_a_co_resident_known_only_to_a_service_is_reached_through_the_hous
     assert errors_by_code(refused) == {"FORBIDDEN": [["node"]]}
 
 
-async def _events(stack: AccessStack, actor_id: str) -> dict[str, list[dict[str, Any]]]:
-    body = await stack.query(
-        stack.token(Role.AUDITOR, sub="auditor"),
-        "query($a: ID!) { auditEvents(filter: {actorId: $a}) { edges { action subjectIds reason } } }",
-        {"a": actor_id},
-        purpose="AUDIT",
-    )
-    found: dict[str, list[dict[str, Any]]] = {}
-    for event in body["data"]["auditEvents"]["edges"]:
-        found.setdefault(event["action"], []).append(event)
-    return found
-
-
 async def test_breaking_the_glass_and_being_refused_are_both_on_the_trail(
     stack: AccessStack, caseload: Caseload
 ) -> None:
@@ -246,12 +234,11 @@ async def test_breaking_the_glass_and_being_refused_are_both_on_the_trail(
         await stack.query(
             token, "query($c: ID!) { child(cmsId: $c) { name { full } } }", {"c": caseload.other_child}, headers=headers
         )
-    broke = await _events(stack, glass)
-    assert broke["BREAK_GLASS"] == [
-        {"action": "BREAK_GLASS", "subjectIds": [other], "reason": REASON["X-Break-Glass-Reason"]}
-    ]
+    broke = by_action(await events_of(stack, glass))
+    (event,) = broke["BREAK_GLASS"]
+    assert (event["subjectIds"], event["reason"]) == ([other], REASON["X-Break-Glass-Reason"])
     assert other in broke["VIEWED_BASIC_DETAILS"][0]["subjectIds"]
-    denied = await _events(stack, refused)
+    denied = by_action(await events_of(stack, refused))
     assert set(denied) == {"ACCESS_DENIED"}
     assert denied["ACCESS_DENIED"][0]["subjectIds"] == [other]
     assert "not linked to a child allocated to you" in denied["ACCESS_DENIED"][0]["reason"]

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint types pytest schema bench bench-linkage clean
+.PHONY: demo test lint types pytest schema bench bench-audit bench-linkage clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -33,6 +33,9 @@ schema: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.family_context
+
+bench-audit: $(STAMP)
+	$(BIN)/python -m benchmarks.audit_overhead
 
 bench-linkage: $(STAMP)
 	$(BIN)/python -m benchmarks.linkage_eval

@@ -35,6 +35,7 @@ from typing import Any
 
 import aiohttp
 
+from benchmarks.report_file import write_sections
 from benchmarks.stats import percentile
 from gateway.demo import demo_config, development_auth, write_config
 from gateway.graphiql import EXAMPLE_QUERY
@@ -370,7 +371,7 @@ def main() -> None:
     report = asyncio.run(main_async(args))
     print(report)
     if not args.no_write:
-        REPORT.write_text(report + "\n", encoding="utf-8")
+        write_sections(REPORT, report)
         print(f"wrote {REPORT}")
 
 

@@ -44,6 +44,7 @@ from gateway.running import Running, RunningHolder
 from gateway.runtime_factory import check_rules, open_http_session, open_runtime
 from gateway.security_headers import SecurityHeadersMiddleware
 from gateway.settings import AuthoritySettings
+from resolvers.audit_trail import AuditTrail
 from resolvers.errors import BAD_USER_INPUT, NOT_FOUND
 from resolvers.runtime import uk_today
 from schema.build import build_schema
@@ -58,9 +59,11 @@ def create_app(
     verifier: TokenVerifier | None = None,
     today: Callable[[], datetime.date] = uk_today,
     graphiql_headers: Mapping[str, str] | None = None,
+    audit_trail: AuditTrail | None = None,
 ) -> Starlette:
     """The gateway for one authority. `verifier` replaces the configured sign-in (tests); `graphiql_headers`
-    are the request headers GraphiQL opens with (the demo's token and purpose)."""
+    are the request headers GraphiQL opens with (the demo's token and purpose); `audit_trail` replaces the
+    configured audit store (tests and benchmarks only: the TOML cannot reach it; the caller opens and closes it)."""
     check_rules(settings)  # a bad config fails here, at start-up, not on the first request
     load_key(settings.audit)  # likewise a missing audit key (from the environment or a file, never the TOML)
     hold_data_echoing_loggers()
@@ -73,7 +76,7 @@ def create_app(
         # The process's one HTTP session: the sources and the identity provider's keys (JWKS) share it.
         async with open_http_session() as session:
             chosen = verifier if verifier is not None else await open_verifier(settings.auth, session)
-            async with open_runtime(settings, session, metrics, today=today) as runtime:
+            async with open_runtime(settings, session, metrics, today=today, audit_trail=audit_trail) as runtime:
                 holder.start(Running(runtime=runtime, verifier=chosen))
                 try:
                     yield

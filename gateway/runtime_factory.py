@@ -16,6 +16,7 @@ from auth.policy import AccessPolicy
 from gateway.audit.open_trail import open_audit_trail
 from gateway.metrics import Metrics
 from gateway.settings import AuthoritySettings, ConfigError
+from resolvers.audit_trail import AuditTrail
 from resolvers.runtime import GatewayRuntime, uk_today
 from resolvers.source_status import probe
 from sources.adapter import SourceAdapter
@@ -63,16 +64,22 @@ async def open_runtime(
     metrics: Metrics,
     *,
     today: Callable[[], datetime.date] = uk_today,
+    audit_trail: AuditTrail | None = None,
 ) -> AsyncIterator[GatewayRuntime]:
     """One adapter per configured source, all on `session` (the caller's, which the caller closes), and the audit
-    trail (a store that cannot be opened stops the gateway starting: it may not answer without one)."""
+    trail (a store that cannot be opened stops the gateway starting: it may not answer without one).
+
+    `audit_trail` replaces the configured store, for tests and benchmarks only (no setting of the TOML reaches
+    it); the caller opens and closes it."""
     rules, thresholds = check_rules(settings)
     observer = metrics.observe_upstream
     cms = build_cms_adapter(settings.cms, session, observer=observer)
     adapters: dict[Service, SourceAdapter] = {}
     stack = contextlib.AsyncExitStack()
     try:
-        trail = await stack.enter_async_context(open_audit_trail(settings.audit))
+        trail = audit_trail
+        if trail is None:
+            trail = await stack.enter_async_context(open_audit_trail(settings.audit))
         for source in settings.sources:
             assert source.service is not None
             adapters[source.service] = build_adapter(source, session, observer=observer)

@@ -104,8 +104,11 @@ class SqliteAuditTrail(ChainedTrail):
         return (sqlite3.Error,)
 
     async def _connect(self, *, reader: bool) -> aiosqlite.Connection:
-        # Writers wait for the lock in `_begin_immediate`; readers (which in WAL mode almost never wait) in SQLite.
-        busy_ms = int(self._lock_wait_s * 1000) if reader else 0
+        # Readers (which in WAL mode almost never wait) wait for a lock in SQLite's busy handler. The writer does
+        # too while it sets up (switching a new file to WAL needs a moment's exclusive lock, which another process
+        # starting at the same time may hold); `_open` then sets its timeout to 0, and appends wait for the lock
+        # in `_begin_immediate`.
+        busy_ms = int(self._lock_wait_s * 1000)
         db = await aiosqlite.connect(self.path, isolation_level=None, timeout=busy_ms / 1000)
         try:
             await db.execute(f"PRAGMA busy_timeout = {busy_ms}")
@@ -136,6 +139,7 @@ class SqliteAuditTrail(ChainedTrail):
                     (head.position, head.hash, head.mac),
                 )
                 await writer.execute("COMMIT")
+            await writer.execute("PRAGMA busy_timeout = 0")
             self._reader = await self._connect(reader=True)
         except BaseException:
             await writer.close()

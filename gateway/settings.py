@@ -69,6 +69,17 @@ class Limits:
     max_tokens: int = 4000
     max_body_bytes: int = 64 * 1024
     max_service_filter: int = 20
+    max_variable_depth: int = 20  # nesting of lists and objects in a request's variables
+    # What one request may cost (schema/cost.py: roughly the records it can bring back and the upstream work
+    # behind them), counted before anything runs; a family-context query for one child costs well under 1% of it.
+    max_cost: int = 20_000
+    # Per principal, per minute, across the process (or every process sharing `rate_limit_redis_url`).
+    rate_requests_per_minute: int = 600
+    rate_cost_per_minute: int = 200_000
+    rate_limit_redis_url: str | None = None  # redis://host:port/db without a password (REDIS_PASSWORD env)
+    request_timeout_s: float = 5.0  # every request's deadline: what is not resolved by then is UNAVAILABLE
+    max_concurrent_requests: int = 64  # per process; more wait in the queue
+    max_queued_requests: int = 128  # per process; beyond, 503 with Retry-After at once
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -445,16 +456,32 @@ def _check_dsn(dsn: str, where: str) -> None:
 
 def _limits(r: _Reader) -> Limits:
     defaults = Limits()
-    names = {
+    whole_numbers = {
         "max_children",
         "max_query_depth",
         "max_aliases",
         "max_tokens",
         "max_body_bytes",
         "max_service_filter",
+        "max_variable_depth",
+        "max_cost",
+        "rate_requests_per_minute",
+        "rate_cost_per_minute",
+        "max_concurrent_requests",
+        "max_queued_requests",
     }
-    r.only(names)
-    return Limits(**{n: r.positive_int(n, default=getattr(defaults, n)) for n in sorted(names)})
+    r.only(whole_numbers | {"request_timeout_s", "rate_limit_redis_url"})
+    redis_url = r.optional_string("rate_limit_redis_url")
+    if redis_url is not None and (not redis_url.startswith(("redis://", "rediss://")) or "@" in redis_url):
+        raise ConfigError(
+            f"{r.where('rate_limit_redis_url')} must be a redis:// or rediss:// address without a password "
+            "(the password comes from REDIS_PASSWORD)"
+        )
+    return Limits(
+        **{n: r.positive_int(n, default=getattr(defaults, n)) for n in sorted(whole_numbers)},
+        request_timeout_s=r.positive_number("request_timeout_s", default=defaults.request_timeout_s),
+        rate_limit_redis_url=redis_url,
+    )
 
 
 class _Reader:

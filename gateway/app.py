@@ -9,6 +9,9 @@ address (`operations_app_of(app)`); the main app keeps `/healthz` and a `/readyz
 Production (`auth.mode = "oidc"`) defaults every extra off: no introspection, no "Did you mean ...?", no GraphiQL,
 no metrics or readiness detail on the API's port (see `SurfaceSettings`).
 
+`/graphql` runs behind admission control (`gateway/admission.py`, `[limits] max_concurrent_requests` and
+`max_queued_requests`): beyond its queue, a 503 with `Retry-After` at once. The other routes are never queued.
+
 Every response carries one `X-Request-Id` and the security headers (`gateway/request_id.py`,
 `gateway/security_headers.py`); CORS only for the configured origins (`gateway/cors.py`).
 """
@@ -30,6 +33,7 @@ from starlette.staticfiles import StaticFiles
 
 from auth.sign_in import open_verifier
 from auth.verifier import TokenVerifier
+from gateway.admission import AdmissionControl
 from gateway.audit.keys import load_key
 from gateway.cors import cors_middleware
 from gateway.error_responses import error_response
@@ -92,11 +96,23 @@ def create_app(
         suggestions=surface.suggestions,
     )
     graphql = GraphQLEndpoint(
-        schema, metrics, holder.get, max_body_bytes=limits.max_body_bytes, max_tokens=limits.max_tokens
+        schema,
+        metrics,
+        holder.get,
+        max_body_bytes=limits.max_body_bytes,
+        max_tokens=limits.max_tokens,
+        max_variable_depth=limits.max_variable_depth,
+    )
+    admitted = AdmissionControl(
+        graphql,
+        max_concurrent=limits.max_concurrent_requests,
+        max_queued=limits.max_queued_requests,
+        queue_timeout_s=limits.request_timeout_s,
+        on_refused=metrics.observe_request,
     )
     separate_operations = surface.operations_listen is not None
     routes: list[BaseRoute] = [
-        Route("/graphql", graphql),  # every method: the endpoint answers anything but POST with a JSON 405
+        Route("/graphql", admitted),  # every method: the endpoint answers anything but POST with a JSON 405
         Route("/healthz", healthz),
         Route("/readyz", readiness(holder, detail=surface.readiness_detail and not separate_operations)),
     ]

@@ -10,6 +10,8 @@
    `gateway/operation_check.py`);
 6. a per-request context: principal, request id, fresh DataLoaders, source failures, audit recorder;
 7. the schema executes; its extensions shape errors and write the audit record; `shape_all` has the last word.
+   A request over the caller's rate limit is refused before anything runs (`schema/limits.py`): 429, with
+   `Retry-After`.
 
 Every answer is JSON; every error carries `extensions.code`; anything unexpected is a coded 500, never a trace.
 """
@@ -20,6 +22,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from graphql import GraphQLError
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -51,8 +54,9 @@ from gateway.operation_check import (
 )
 from gateway.request_id import request_id_of
 from gateway.running import Running
+from gateway.settings import Limits
 from resolvers.context import RequestContext
-from resolvers.errors import BAD_USER_INPUT, INTERNAL, UNAUTHENTICATED
+from resolvers.errors import BAD_USER_INPUT, INTERNAL, RATE_LIMITED, UNAUTHENTICATED
 from schema.errors import shape_all
 
 log = logging.getLogger("family_context.access")
@@ -68,6 +72,16 @@ def unauthenticated_response(refusal: Unauthenticated) -> JSONResponse:
     if refusal.error is not None:
         challenge += f', error="{_quotable(refusal.error)}", error_description="{_quotable(refusal.message)}"'
     return error_response(401, refusal.message, UNAUTHENTICATED, headers={"WWW-Authenticate": challenge})
+
+
+def rate_limited_for(errors: list[GraphQLError] | None) -> int | None:
+    """The seconds to wait when the caller's rate limit refused the request (`RATE_LIMITED`), else None."""
+    for error in errors or ():
+        extensions = error.extensions or {}
+        if extensions.get("code") == RATE_LIMITED:
+            retry = extensions.get("retryAfter")
+            return retry if isinstance(retry, int) and retry > 0 else 1
+    return None
 
 
 def _quotable(text: str) -> str:
@@ -86,6 +100,7 @@ class GraphQLEndpoint:
         *,
         max_body_bytes: int,
         max_tokens: int,
+        max_variable_depth: int = Limits.max_variable_depth,
     ) -> None:
         if max_body_bytes <= 0:
             raise ValueError("max_body_bytes must be positive")
@@ -94,6 +109,7 @@ class GraphQLEndpoint:
         self._running = running
         self._max_body_bytes = max_body_bytes
         self._max_tokens = max_tokens
+        self._max_variable_depth = max_variable_depth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -137,7 +153,7 @@ class GraphQLEndpoint:
         if not is_json_content_type(headers.get("content-type")):
             return error_response(415, NOT_JSON_CONTENT, BAD_USER_INPUT)
         try:
-            request = parse_graphql_request(body)
+            request = parse_graphql_request(body, max_variable_depth=self._max_variable_depth)
             check_operation(request.query, request.operation_name, max_tokens=self._max_tokens)
         except BadRequest as refusal:
             return error_response(400, str(refusal), BAD_USER_INPUT)
@@ -162,6 +178,9 @@ class GraphQLEndpoint:
             return error_response(400, QUERIES_ONLY, BAD_USER_INPUT)
         # Errors raised outside the schema's extensions (a crash inside a validation rule, say) are shaped here.
         result.errors = shape_all(result.errors)
+        retry_after = rate_limited_for(result.errors)
+        if retry_after is not None:  # refused before execution (schema/limits.py): nothing ran
+            return JSONResponse(process_result(result), status_code=429, headers={"Retry-After": str(retry_after)})
         return JSONResponse(process_result(result))
 
     async def _read_body(self, receive: Receive) -> bytes | Response:

@@ -4,6 +4,13 @@ Why the gateway reads the body itself rather than leaving it to strawberry's HTT
 malformed requests in plain text, and every error a client of this gateway sees must be JSON with an
 `extensions.code`. A body that is not what the GraphQL-over-HTTP convention describes is refused here, with a
 message saying what is expected (never echoing what was sent: it can hold search terms).
+
+Only `application/json` is read as JSON, in UTF-8: any other media type (`application/jsonp`, `application/graphql`,
+`text/plain`, a form) or charset is refused with 415 before the body is looked at, so that no body reaches a parser
+it was not meant for. Nesting is measured on the text before anything parses it (`gateway/nesting.py`): lists and
+objects in `variables` (and anywhere else in the body) at most `max_variable_depth` deep, and the query's own
+brackets at most `MAX_DOCUMENT_NESTING` deep, so that neither Python's JSON parser nor graphql-core's recursive
+parser, validation and printing ever run out of stack on a request.
 """
 
 from __future__ import annotations
@@ -13,7 +20,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-NOT_JSON_CONTENT = "Send the request as JSON: Content-Type: application/json."
+from gateway.nesting import document_nests_deeper_than, json_brackets_balanced, json_nests_deeper_than
+from gateway.operation_check import OperationRefused
+from resolvers.errors import QUERY_TOO_COMPLEX
+
+# Far beyond any query this schema answers (selections are at most `max_query_depth` deep, 12 by default, and no
+# argument takes more than a list or an input object), and far below where graphql-core's recursive parser gives up
+# (about 190 levels inside a served request).
+MAX_DOCUMENT_NESTING = 64
+# The body's own object and the `variables` object around each variable's value: a value nested
+# `max_variable_depth` deep sits this much deeper in the body.
+_BODY_LEVELS_ABOVE_A_VARIABLE = 2
+_JSON_MEDIA_TYPE = "application/json"
+_UTF8 = "utf-8"
+
+NOT_JSON_CONTENT = "Send the request as JSON in UTF-8: Content-Type: application/json (optionally ; charset=utf-8)."
 NOT_UTF8 = "The request body is not valid UTF-8."
 NOT_JSON = "The request body is not valid JSON."
 NOT_A_GRAPHQL_REQUEST = 'Expected a JSON object: {"query": "...", "variables": {...}, "operationName": "..."}.'
@@ -22,6 +43,12 @@ QUERY_NOT_A_STRING = "query must be a string holding a GraphQL document."
 VARIABLES_NOT_AN_OBJECT = "variables must be a JSON object (or null)."
 OPERATION_NAME_NOT_A_STRING = "operationName must be a string (or null)."
 EXTENSIONS_NOT_AN_OBJECT = "extensions must be a JSON object (or null)."
+NESTED_TOO_DEEPLY = (
+    "Lists and objects in variables (and anywhere else in the request body) may nest at most {limit} levels deep."
+)
+DOCUMENT_NESTED_TOO_DEEPLY = (
+    "The query nests selections, arguments, lists and input objects more than {limit} levels deep."
+)
 
 
 class BadRequest(ValueError):
@@ -36,19 +63,39 @@ class GraphQLRequest:
 
 
 def is_json_content_type(value: str | None) -> bool:
-    """`application/json`, with or without parameters (`; charset=utf-8`)."""
-    return value is not None and value.split(";", 1)[0].strip().lower() == "application/json"
+    """`application/json` (any case), with or without parameters; a `charset`, if given, must be UTF-8 (the only
+    encoding JSON over HTTP has, RFC 8259). Anything else, a missing header included, is not JSON to this gateway:
+    `application/jsonp` or `application/json-seq` only begin like it."""
+    if value is None:
+        return False
+    media_type, *parameters = value.split(";")
+    if media_type.strip().lower() != _JSON_MEDIA_TYPE:
+        return False
+    for parameter in parameters:
+        if not parameter.strip():
+            continue  # `application/json;`: an empty parameter list, as some clients send
+        name, equals, setting = parameter.partition("=")
+        if not equals or not name.strip():
+            return False  # not a parameter at all
+        if name.strip().lower() == "charset" and setting.strip().strip('"').lower() != _UTF8:
+            return False
+    return True
 
 
-def parse_graphql_request(body: bytes) -> GraphQLRequest:
-    """The request in `body` (UTF-8 JSON), or `BadRequest` saying what is wrong with it."""
+def parse_graphql_request(body: bytes, *, max_variable_depth: int) -> GraphQLRequest:
+    """The request in `body` (UTF-8 JSON), or `BadRequest` saying what is wrong with it; `OperationRefused`
+    (`QUERY_TOO_COMPLEX`) when the query's own brackets nest deeper than `MAX_DOCUMENT_NESTING`."""
     try:
-        text = body.decode("utf-8")
+        text = body.decode(_UTF8)
     except UnicodeDecodeError:
         raise BadRequest(NOT_UTF8) from None
+    if json_nests_deeper_than(text, max_variable_depth + _BODY_LEVELS_ABOVE_A_VARIABLE):
+        if not json_brackets_balanced(text):
+            raise BadRequest(NOT_JSON)  # say what is wrong first: a truncated body is no JSON at any depth
+        raise BadRequest(NESTED_TOO_DEEPLY.format(limit=max_variable_depth))
     try:
         raw = json.loads(text, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
+    except (ValueError, RecursionError):  # RecursionError: only when max_variable_depth is set in the thousands
         raise BadRequest(NOT_JSON) from None
     if not isinstance(raw, Mapping):
         raise BadRequest(NOT_A_GRAPHQL_REQUEST)
@@ -66,6 +113,8 @@ def parse_graphql_request(body: bytes) -> GraphQLRequest:
     extensions = raw.get("extensions")  # nothing here reads them (no persisted queries); refused only if malformed
     if extensions is not None and not isinstance(extensions, dict):
         raise BadRequest(EXTENSIONS_NOT_AN_OBJECT)
+    if document_nests_deeper_than(query, MAX_DOCUMENT_NESTING):
+        raise OperationRefused(DOCUMENT_NESTED_TOO_DEEPLY.format(limit=MAX_DOCUMENT_NESTING), QUERY_TOO_COMPLEX)
     return GraphQLRequest(query=query, variables=variables or {}, operation_name=operation_name or None)
 
 

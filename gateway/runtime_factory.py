@@ -15,6 +15,7 @@ import linkage
 from auth.policy import AccessPolicy
 from gateway.audit.open_trail import open_audit_trail
 from gateway.metrics import Metrics
+from gateway.rate_limit import open_rate_limiter
 from gateway.settings import AuthoritySettings, ConfigError
 from resolvers.audit_trail import AuditTrail
 from resolvers.runtime import GatewayRuntime, uk_today
@@ -80,6 +81,7 @@ async def open_runtime(
         trail = audit_trail
         if trail is None:
             trail = await stack.enter_async_context(open_audit_trail(settings.audit))
+        rate_limiter = await stack.enter_async_context(open_rate_limiter(settings.limits, scope=settings.name))
         for source in settings.sources:
             assert source.service is not None
             adapters[source.service] = build_adapter(source, session, observer=observer)
@@ -96,6 +98,9 @@ async def open_runtime(
             audit_trail=trail,
             max_children=settings.limits.max_children,
             batching=settings.batching,
+            request_timeout_s=settings.limits.request_timeout_s,
+            max_cost=settings.limits.max_cost,
+            rate_limiter=rate_limiter,
             today=today,
         )
     finally:

@@ -70,12 +70,13 @@ class Limits:
     max_body_bytes: int = 64 * 1024
     max_service_filter: int = 20
     max_variable_depth: int = 20  # nesting of lists and objects in a request's variables
-    # What one request may cost (schema/cost.py: roughly the records it can bring back and the upstream work
-    # behind them), counted before anything runs; a family-context query for one child costs well under 1% of it.
-    max_cost: int = 20_000
+    # What one request may cost (schema/cost.py: roughly the values it can bring back and the upstream work
+    # behind them), counted before anything runs: the family-context query for one child costs about 9,300 (5%),
+    # `children` with 500 ids, their households and everyone's checks about 144,000; seven of those do not fit.
+    max_cost: int = 200_000
     # Per principal, per minute, across the process (or every process sharing `rate_limit_redis_url`).
     rate_requests_per_minute: int = 600
-    rate_cost_per_minute: int = 200_000
+    rate_cost_per_minute: int = 2_000_000  # ten requests at the budget (max_cost)
     rate_limit_redis_url: str | None = None  # redis://host:port/db without a password (REDIS_PASSWORD env)
     request_timeout_s: float = 5.0  # every request's deadline: what is not resolved by then is UNAVAILABLE
     max_concurrent_requests: int = 64  # per process; more wait in the queue

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from auth.access import AccessDenied
 from auth.policy import Denied
 from auth.principal import Role
-from resolvers.audit_trail import AuditAction, AuditFilter, AuditPage, AuditUnavailable
+from resolvers.audit_trail import CURSOR, AuditAction, AuditFilter, AuditPage, AuditUnavailable
 from resolvers.context import RequestContext
 from resolvers.errors import AUDIT_UNAVAILABLE, GatewayError, bad_input
 
@@ -49,7 +49,7 @@ async def audit_events(ctx: RequestContext, query: AuditQuery, first: int, after
     team = _scope(ctx)
     if not 1 <= first <= MAX_FIRST:
         raise bad_input(BAD_FIRST)
-    if after is not None and not (after.isdigit() and len(after) <= 18):
+    if after is not None and not CURSOR.fullmatch(after):
         raise bad_input(BAD_CURSOR)
     if query.since and query.until and query.since >= query.until:
         raise bad_input(BAD_RANGE)

@@ -10,9 +10,13 @@ from __future__ import annotations
 import datetime
 import enum
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
+
+# A page cursor: the position of the last event of the previous page (positions start at 1).
+CURSOR = re.compile(r"[1-9][0-9]{0,17}")
 
 
 class AuditAction(enum.Enum):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from auth.access import RequestAccess
 from auth.principal import Principal
 from resolvers.audit import AuditRecorder
+from resolvers.deadline import RequestDeadline
 from resolvers.failures import SourceFailures
 from resolvers.loaders import Loaders
 from resolvers.runtime import GatewayRuntime
@@ -21,13 +22,17 @@ class RequestContext:
     access: RequestAccess
     failures: SourceFailures = field(default_factory=SourceFailures)
     audit: AuditRecorder = field(default_factory=AuditRecorder)
+    deadline: RequestDeadline = field(default_factory=RequestDeadline.unbounded)
 
     @classmethod
     def create(cls, runtime: GatewayRuntime, principal: Principal, request_id: str) -> RequestContext:
+        """The context of a request starting now: its deadline runs from here (`[limits] request_timeout_s`)."""
+        deadline = RequestDeadline.starting_now(runtime.request_timeout_s)
         return cls(
             runtime=runtime,
             principal=principal,
             request_id=request_id,
-            loaders=Loaders(runtime),
+            loaders=Loaders(runtime, deadline=deadline),
             access=RequestAccess(runtime.policy, principal),
+            deadline=deadline,
         )

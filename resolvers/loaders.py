@@ -4,6 +4,9 @@ Every loader hands its whole batch (one resolution level of the query) to the ad
 splits it at the source's maximum batch size and runs the pieces in parallel. So one query makes one upstream
 request per source per level, whatever the household size. Caches live and die with the request, so they can
 neither go stale nor leak one user's answers to another.
+
+Every batch runs within the request's deadline (`resolvers/deadline.py`): a source the request has given up on
+(timed out, or cut off by the deadline) answers unavailable at once instead of being asked again.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 from linkage.demographics import Demographics
+from resolvers.deadline import RequestDeadline
 from resolvers.runtime import GatewayRuntime
 from sources.cms_model import CmsChild, CmsPerson, CmsRelationship
 from sources.model import Address, Service, SourceRecord
@@ -22,25 +26,19 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-def _loader(fn: Callable[[Sequence[K]], Awaitable[Sequence[V]]], *, batching: bool) -> DataLoader[K, V]:
-    async def load(keys: list[K]) -> Sequence[V]:
-        return await fn(keys)
-
-    return DataLoader(load_fn=load, max_batch_size=None if batching else 1)
-
-
 class Loaders:
-    def __init__(self, runtime: GatewayRuntime) -> None:
+    def __init__(self, runtime: GatewayRuntime, *, deadline: RequestDeadline | None = None) -> None:
         self._runtime = runtime
+        self._deadline = deadline if deadline is not None else RequestDeadline.unbounded()
         cms = runtime.cms
-        batching = runtime.batching
-        self.children: DataLoader[str, CmsChild | None] = _loader(cms.get_children, batching=batching)
-        self.relationships: DataLoader[str, list[CmsRelationship]] = _loader(cms.get_relationships, batching=batching)
-        self.cms_people: DataLoader[str, CmsPerson | None] = _loader(cms.get_people, batching=batching)
-        self.cms_search: DataLoader[Demographics, list[CmsPerson]] = _loader(cms.search, batching=batching)
+        system = cms.system
+        self.children: DataLoader[str, CmsChild | None] = self._loader(system, cms.get_children)
+        self.relationships: DataLoader[str, list[CmsRelationship]] = self._loader(system, cms.get_relationships)
+        self.cms_people: DataLoader[str, CmsPerson | None] = self._loader(system, cms.get_people)
+        self.cms_search: DataLoader[Demographics, list[CmsPerson]] = self._loader(system, cms.search)
         # Reverse look-ups, for deciding whether a person is within a case-linked principal's reach.
-        self.related_children: DataLoader[str, list[str]] = _loader(cms.get_related_children, batching=batching)
-        self.children_at: DataLoader[Address, list[CmsChild]] = _loader(cms.children_at, batching=batching)
+        self.related_children: DataLoader[str, list[str]] = self._loader(system, cms.get_related_children)
+        self.children_at: DataLoader[Address, list[CmsChild]] = self._loader(system, cms.children_at)
         self._by_service: dict[tuple[str, Service], DataLoader[Any, Any]] = {}
 
     def candidates(self, service: Service) -> DataLoader[Demographics, list[SourceRecord]]:
@@ -57,6 +55,15 @@ class Loaders:
         key = (operation, service)
         loader = self._by_service.get(key)
         if loader is None:
-            loader = _loader(pick(self._runtime.adapters[service]), batching=self._runtime.batching)
+            adapter = self._runtime.adapters[service]
+            loader = self._loader(adapter.info.system, pick(adapter))
             self._by_service[key] = loader
         return loader
+
+    def _loader(self, system: str, fn: Callable[[Sequence[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, V]:
+        deadline = self._deadline
+
+        async def load(keys: list[K]) -> Sequence[V]:
+            return await deadline.call(system, fn, keys)
+
+        return DataLoader(load_fn=load, max_batch_size=None if self._runtime.batching else 1)

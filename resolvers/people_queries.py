@@ -26,7 +26,9 @@ from sources.model import Practitioner, Service
 
 # Case-management ids are short codes; anything else is refused before it reaches the CMS.
 CMS_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
-TOO_MANY_CHILDREN = "children: at most {limit} ids per request (got {count}); split the list."
+TOO_MANY_CHILDREN = (
+    "children: at most {limit} ids per request, all `children` fields together (got {count}); split the list."
+)
 BAD_CMS_ID = "Not a case-management id: expected letters and digits, e.g. C000001."
 BAD_GLOBAL_ID = "Not an id this service issued."
 

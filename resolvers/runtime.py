@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from auth.policy import AccessPolicy
 from linkage import MatchThresholds
 from resolvers.audit_trail import AuditTrail
+from resolvers.rate_limit import RateLimiter
 from sources.adapter import SourceAdapter
 from sources.cms import CmsAdapter
 from sources.display_rules import DisplayRules
@@ -36,6 +37,10 @@ class GatewayRuntime:
     audit_trail: AuditTrail  # every request's events go here before its response leaves
     max_children: int = 500
     batching: bool = True  # False only to measure what batching saves
+    request_timeout_s: float = 5.0  # every request's deadline, from its context's creation (resolvers/deadline.py)
+    # What one request may cost (schema/cost.py), and the per-principal rate limit it is charged to (None: none).
+    max_cost: int = 200_000
+    rate_limiter: RateLimiter | None = None
     today: Callable[[], datetime.date] = field(default=uk_today)
 
     @property

@@ -5,16 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from graphql import GraphQLError
-from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule, ValidationContext
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry import Schema
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
@@ -22,6 +15,7 @@ from strawberry.types import ExecutionContext
 from schema.access import read_field
 from schema.audit_hook import AuditHook
 from schema.errors import ErrorShaping, log_errors
+from schema.limits import CostAndRate, alias_rule, depth_rule
 from schema.people import Child, Household, Person
 from schema.query import Query
 from schema.services import INVOLVEMENT_TYPES
@@ -42,23 +36,6 @@ class _ParserCacheLeavingErrors(ParserCache):
         except GraphQLError:
             self.execution_context.graphql_document = None
         yield
-
-
-EMPTY_SELECTION = "A selection set may not be empty: ask for at least one field."
-
-
-def _refusing_empty_selections(rule: type[ASTValidationRule]) -> type[ASTValidationRule]:
-    """strawberry's depth rule crashes on `{ }` (graphql-core parses it); report it as the client's error instead."""
-
-    class Guarded(rule):  # type: ignore[valid-type, misc]
-        def __init__(self, context: ValidationContext) -> None:
-            try:
-                super().__init__(context)
-            except ValueError:
-                ASTValidationRule.__init__(self, context)
-                context.report_error(GraphQLError(EMPTY_SELECTION))
-
-    return Guarded
 
 
 class FamilyContextSchema(Schema):
@@ -86,11 +63,10 @@ def build_schema(
     `suggestions` off, no error says "Did you mean ...?" (both reveal the schema to a caller probing it).
     """
     # Built once: the validation cache hits only when every request brings the same rule classes. Each request
-    # still gets its own extension instances (an instance holds its request's execution context).
-    limit_rules: list[type[ASTValidationRule]] = [
-        *(_refusing_empty_selections(r) for r in QueryDepthLimiter(max_depth=max_depth).validation_rules),
-        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
-    ]
+    # still gets its own extension instances (an instance holds its request's execution context). Depth and
+    # aliases are ours (schema/limits.py), linear in the document however its fragments are spread; the cost
+    # budget and the rate limit are checked after validation, with the request's variables (`CostAndRate`).
+    limit_rules: list[type[ASTValidationRule]] = [depth_rule(max_depth), alias_rule(max_aliases)]
     if not introspection:
         limit_rules.append(NoSchemaIntrospectionCustomRule)
 
@@ -114,7 +90,7 @@ def build_schema(
         types=[Person, Child, Household, *INVOLVEMENT_TYPES],
         # Order matters: errors are shaped inside the audit hook, so a failed audit replaces everything; the
         # limits add their rules before the validation cache validates.
-        extensions=[AuditHook, error_shaping, token_limiter, parser_cache, limits, validation_cache],
+        extensions=[AuditHook, error_shaping, token_limiter, parser_cache, limits, validation_cache, CostAndRate],
         # Every plain field is read through `read_field`, which turns a withheld value into its error.
         config=StrawberryConfig(default_resolver=read_field, disable_field_suggestions=not suggestions),
     )

@@ -5,6 +5,8 @@
 * a query the server refused before running it (syntax, validation, limits) is the client's to fix:
   `BAD_USER_INPUT`, or `QUERY_TOO_COMPLEX` for the size limits;
 * each source that failed during the request is reported once, `SOURCE_UNAVAILABLE`, naming the service;
+* a request whose deadline cut sources off gets one `DEADLINE_EXCEEDED` error naming them (not one
+  `SOURCE_UNAVAILABLE` each: running out of time is not the sources' fault);
 * anything else is a bug: masked as `INTERNAL` with a fixed message;
 * with suggestions off, "Did you mean ...?" is cut from every message (it reveals the schema's names).
 """
@@ -21,8 +23,10 @@ from strawberry.extensions import SchemaExtension
 
 from auth.access import AccessDenied
 from resolvers.context import RequestContext
+from resolvers.deadline import RequestDeadline
 from resolvers.errors import (
     BAD_USER_INPUT,
+    DEADLINE_EXCEEDED,
     FORBIDDEN,
     INTERNAL,
     PURPOSE_REQUIRED,
@@ -30,11 +34,16 @@ from resolvers.errors import (
     SOURCE_UNAVAILABLE,
     GatewayError,
 )
+from sources.deadline import DEADLINE_EXCEEDED as OUT_OF_TIME
 
 log = logging.getLogger("family_context.errors")
 
 INTERNAL_MESSAGE = "Something went wrong on our side. The error has been logged; please try again."
 SOURCE_MESSAGE = "{system} is unavailable ({reason}); its part of the answer is missing."
+DEADLINE_MESSAGE = (
+    "The request ran out of time ({timeout_s:g} s): {systems} had not answered by then; their part of the answer "
+    "is missing. Try again, or ask for less at once."
+)
 
 # Messages of strawberry's and graphql-core's size limits (depth, aliases, tokens).
 _LIMIT_MARKERS = ("exceeds maximum operation depth", "aliases found. Allowed", "Document contains more than")
@@ -99,7 +108,9 @@ class ErrorShaping(SchemaExtension):
                     },
                 )
                 for f in context.failures
+                if f.reason != OUT_OF_TIME
             )
+            errors.extend(deadline_errors(context.deadline))
             for error in errors:
                 if isinstance(error.original_error, AccessDenied):
                     context.access.denied(error.original_error.denied)
@@ -108,6 +119,15 @@ class ErrorShaping(SchemaExtension):
             for error in shaped:
                 error.message = without_suggestions(error.message)
         result.errors = shaped or None
+
+
+def deadline_errors(deadline: RequestDeadline) -> list[GraphQLError]:
+    """One error when the request's deadline cut sources off, naming them; none when it did not."""
+    if not deadline.exceeded:
+        return []
+    systems = deadline.cut_off
+    message = DEADLINE_MESSAGE.format(timeout_s=deadline.timeout_s or 0, systems=", ".join(systems))
+    return [GraphQLError(message, extensions={"code": DEADLINE_EXCEEDED, "systems": list(systems)})]
 
 
 def once_per_field(errors: list[GraphQLError]) -> list[GraphQLError]:

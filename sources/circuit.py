@@ -2,6 +2,10 @@
 
 Closed: calls go through; `failure_threshold` consecutive failures open it. Open: calls fail fast for
 `cooldown_s`. Half-open: one trial call goes through; its success closes the breaker, its failure opens it again.
+
+A breaker judges the source, so it is told only what the source did. A call that ended without an answer for
+reasons of the caller's (the request's deadline passed, the call was cancelled) is `record_abandoned`: neither a
+success nor a failure, it only frees the half-open trial for the next call.
 """
 
 from __future__ import annotations
@@ -58,6 +62,15 @@ class CircuitBreaker:
         self._failures = 0
         self._opened_at = None
         self._trial_started_at = None
+
+    def record_abandoned(self) -> None:
+        """A call that went through but ended for the caller's reasons: it says nothing about the source.
+
+        Counts neither way; if it was the half-open trial, the next call may try at once instead of waiting for
+        the trial to be presumed lost.
+        """
+        if self._opened_at is not None:
+            self._trial_started_at = None
 
     def record_failure(self) -> None:
         self._failures += 1

@@ -2,13 +2,18 @@
 
 One `HttpTransport` per configured source, on the gateway's one `aiohttp.ClientSession`. Each call:
 
-* is bounded by `timeout_s` as a whole (waiting for a concurrency slot, every attempt and every backoff);
-* holds one of `max_concurrency` slots while it talks to the source;
+* waits for one of `max_concurrency` slots, the gateway's own bound on calls in flight to the source, for at most
+  the time its request has left (`sources/deadline.py`; a call outside any request, such as a probe, waits at
+  most `timeout_s`). The wait is the gateway's queue, not the source's slowness: it is never charged to the source;
+* once sent, is bounded by `timeout_s` as a whole (every attempt and every backoff), or by the request's deadline
+  when that comes first: min(the source's timeout, the time left), never more;
 * is retried (`retries` extra attempts, short backoff) only when the caller marks it idempotent, and only on a
   connection error, HTTP 5xx or HTTP 429;
-* goes through a per-process circuit breaker;
+* goes through a per-process circuit breaker that counts only what the source itself did: a timeout after the
+  request was sent, errors, garbage. A wait for a slot, a cut-off by the request's deadline and a cancellation
+  count neither way (otherwise one big request, or many at once, would open the breaker of a healthy source);
 * answers decoded JSON, or raises `SourceUnavailable` with a fixed reason ("timed out", "HTTP 503",
-  "malformed response", "connection failed", "circuit open").
+  "malformed response", "connection failed", "circuit open", "deadline exceeded", "gateway busy").
 
 Neither exceptions nor logs carry URLs (housing searches put names in the query string) or bodies.
 """
@@ -20,13 +25,16 @@ import json
 import logging
 import time
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 import aiohttp
 
+from sources import deadline
 from sources.adapter import SourceUnavailable
 from sources.circuit import CircuitBreaker
+from sources.deadline import DEADLINE_EXCEEDED
 from sources.model import SourceHealth
-from sources.observe import Outcome, UpstreamObserver, notify
+from sources.observe import Outcome, UpstreamObserver
 from sources.settings import SourceSettings
 
 logger = logging.getLogger(__name__)
@@ -35,12 +43,16 @@ TIMED_OUT = "timed out"
 MALFORMED_RESPONSE = "malformed response"
 CONNECTION_FAILED = "connection failed"
 CIRCUIT_OPEN = "circuit open"
+GATEWAY_BUSY = "gateway busy"  # a call outside any request found no free slot within the source's timeout
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
 MAX_RETRY_AFTER_S = 1.0
 
 QueryParams = Sequence[tuple[str, str]]
 _SOURCE_FAULTS = frozenset({TIMED_OUT, MALFORMED_RESPONSE, CONNECTION_FAILED})
+_CALLERS_REASONS = frozenset({DEADLINE_EXCEEDED, GATEWAY_BUSY})  # not the source's doing
+# Besides the sources' own outcomes: an attempt cut off by the request's deadline, or cancelled by its caller.
+CallOutcome = Outcome | Literal["deadline", "cancelled"]
 
 
 def http_error(status: int) -> str:
@@ -113,17 +125,74 @@ class HttpTransport:
         idempotent: bool,
         allow_not_found: bool,
     ) -> object | None:
-        if not self._breaker.allow():
+        if self._breaker.state == "open":
             self._observe(operation, 0.0, "circuit_open")
             raise SourceUnavailable(self.system, CIRCUIT_OPEN)
-        # The breaker counts calls, not attempts: one call's retries are one failure.
+        request_deadline = deadline.current()
+        await self._take_slot(operation, request_deadline)
         try:
-            answer = await self._attempts(operation, method, path, params, body, idempotent, allow_not_found)
+            # Asked once the call can be sent: in half-open, the trial is the call that talks to the source.
+            if not self._breaker.allow():
+                self._observe(operation, 0.0, "circuit_open")
+                raise SourceUnavailable(self.system, CIRCUIT_OPEN)
+            return await self._judged(
+                operation, method, path, params, body, idempotent, allow_not_found, request_deadline
+            )
+        finally:
+            self._slots.release()
+
+    async def _take_slot(self, operation: str, request_deadline: float | None) -> None:
+        """Wait for a slot until the request's deadline (outside a request: the source's timeout)."""
+        loop = asyncio.get_running_loop()
+        if request_deadline is not None and loop.time() >= request_deadline:
+            raise SourceUnavailable(self.system, DEADLINE_EXCEEDED)
+        bound = request_deadline if request_deadline is not None else loop.time() + self._timeout_s
+        try:
+            async with asyncio.timeout_at(bound):
+                await self._slots.acquire()
+        except TimeoutError:
+            reason = DEADLINE_EXCEEDED if request_deadline is not None else GATEWAY_BUSY
+            logger.info("%s on %s: no free slot in time (%s)", operation, self.system, reason)
+            raise SourceUnavailable(self.system, reason) from None
+
+    async def _judged(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        params: QueryParams,
+        body: Mapping[str, object] | None,
+        idempotent: bool,
+        allow_not_found: bool,
+        request_deadline: float | None,
+    ) -> object | None:
+        """The call, sent, with its outcome told to the breaker when it is the source's doing.
+
+        The breaker counts calls, not attempts: one call's retries are one failure.
+        """
+        loop = asyncio.get_running_loop()
+        sent_at = loop.time()
+        own_limit = sent_at + self._timeout_s
+        limit = own_limit if request_deadline is None else min(own_limit, request_deadline)
+        try:
+            answer = await self._attempts(
+                operation, method, path, params, body, idempotent, allow_not_found, sent_at, limit, limit < own_limit
+            )
         except SourceUnavailable as failure:
-            if failure.reason in _SOURCE_FAULTS or failure.reason.startswith("HTTP 5") or failure.reason == "HTTP 429":
+            if failure.reason in _CALLERS_REASONS:
+                self._breaker.record_abandoned()
+            elif (
+                failure.reason in _SOURCE_FAULTS or failure.reason.startswith("HTTP 5") or failure.reason == "HTTP 429"
+            ):
                 self._breaker.record_failure()
             else:
                 self._breaker.record_success()  # it answered: our request was refused (400, 413)
+            raise
+        except asyncio.CancelledError:
+            # The caller gave up (the request's deadline, a sibling chunk's failure, the client went away).
+            past_deadline = request_deadline is not None and loop.time() >= request_deadline
+            self._observe(operation, loop.time() - sent_at, "deadline" if past_deadline else "cancelled")
+            self._breaker.record_abandoned()
             raise
         self._breaker.record_success()
         return answer
@@ -137,11 +206,14 @@ class HttpTransport:
         body: Mapping[str, object] | None,
         idempotent: bool,
         allow_not_found: bool,
+        sent_at: float,
+        limit: float,
+        cut_by_deadline: bool,
     ) -> object | None:
+        """Every attempt and backoff within `limit`: the source's timeout, or the request's deadline if sooner."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._timeout_s
         try:
-            async with asyncio.timeout_at(deadline), self._slots:
+            async with asyncio.timeout_at(limit):
                 attempts = 1 + (self._retries if idempotent else 0)
                 for attempt in range(attempts):
                     try:
@@ -149,11 +221,15 @@ class HttpTransport:
                     except _Retryable as failure:
                         last = attempt == attempts - 1
                         delay = self._delay(attempt, failure.retry_after_s)
-                        if last or loop.time() + delay >= deadline:
+                        if last or loop.time() + delay >= limit:
                             raise SourceUnavailable(self.system, failure.reason) from None
                         logger.info("retrying %s on %s: %s", operation, self.system, failure.reason)
                         await asyncio.sleep(delay)
         except TimeoutError:
+            if cut_by_deadline:
+                self._observe(operation, loop.time() - sent_at, "deadline")
+                logger.info("%s on %s: %s", operation, self.system, DEADLINE_EXCEEDED)
+                raise SourceUnavailable(self.system, DEADLINE_EXCEEDED) from None
             self._observe(operation, self._timeout_s, "timeout")
             logger.warning("%s on %s: %s", operation, self.system, TIMED_OUT)
             raise SourceUnavailable(self.system, TIMED_OUT) from None
@@ -210,8 +286,14 @@ class HttpTransport:
         reason = http_error(status) if status is not None else outcome
         logger.warning("%s on %s failed: %s", operation, self.system, reason)
 
-    def _observe(self, operation: str, seconds: float, outcome: Outcome) -> None:
-        notify(self._observer, self.system, operation, seconds, outcome)
+    def _observe(self, operation: str, seconds: float, outcome: CallOutcome) -> None:
+        """Tell the observer; a broken metrics hook never breaks a look-up."""
+        if self._observer is None:
+            return
+        try:
+            self._observer(self.system, operation, seconds, outcome)
+        except Exception:
+            logger.exception("upstream observer failed")
 
 
 async def _read_limited(response: aiohttp.ClientResponse) -> bytes | None:

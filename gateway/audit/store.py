@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import datetime
 import logging
-import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -20,7 +19,7 @@ from typing import Protocol
 from gateway.audit.chain import ChainLink, ChainVerifier, ScannedRow, VerifyReport
 from gateway.audit.events import PreparedEvent, prepare
 from gateway.audit.group_commit import GroupCommit
-from resolvers.audit_trail import AuditEvent, AuditFilter, AuditPage, AuditUnavailable, StoredEvent
+from resolvers.audit_trail import CURSOR, AuditEvent, AuditFilter, AuditPage, AuditUnavailable, StoredEvent
 
 log = logging.getLogger("family_context.audit.store")
 
@@ -34,8 +33,6 @@ BAD_FIRST = f"first must be a whole number from 0 to {MAX_PAGE_SIZE}"
 BAD_CURSOR = "after is not a cursor of the audit trail"
 PRUNE_IN_FUTURE = "cannot prune before a time in the future"
 PRUNE_BROKEN_CHAIN = "refusing to prune a broken chain: {report}"
-
-CURSOR = re.compile(r"[1-9][0-9]{0,17}")
 
 
 class InvalidAuditQuery(ValueError):

@@ -1,14 +1,20 @@
 """The display rules: which involvements a social worker may see, applied in one place for every path.
 
 Config-driven (`DisplayRules`, Stockport's defaults, per-authority overrides via `DisplayRules.from_mapping`);
-`apply` turns one person's matched records for one service into a `RuleResult`.
+`not_applicable` is the age decision, asked before a source is (a person outside a service's age range is not
+looked up there); `apply` turns one person's matched records for one service into a `RuleResult`.
 """
 
 from sources.display_rules.adult_social_care import adult_social_care_involvements, counted_plans
-from sources.display_rules.check import (
-    DOB_UNKNOWN,
+from sources.display_rules.ages import (
     NOT_APPLICABLE_BETWEEN,
     NOT_APPLICABLE_FROM,
+    AgeRange,
+    age_range,
+    not_applicable,
+)
+from sources.display_rules.check import (
+    DOB_UNKNOWN,
     POSSIBLE_MATCHES,
     POSSIBLE_MATCHES_PLURAL,
     apply,
@@ -33,17 +39,20 @@ __all__ = [
     "POSSIBLE_MATCHES",
     "POSSIBLE_MATCHES_PLURAL",
     "AdultSocialCareRules",
+    "AgeRange",
     "DisplayRules",
     "HousingRules",
     "InvalidDisplayRules",
     "PoliceRules",
     "SchoolRules",
     "adult_social_care_involvements",
+    "age_range",
     "apply",
     "counted_plans",
     "housing_involvements",
     "housing_window",
     "is_current_tenant",
+    "not_applicable",
     "police_involvements",
     "police_window",
     "possible_matches_note",

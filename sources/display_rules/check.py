@@ -1,8 +1,9 @@
 """`apply`: one person's matched records for one service → what the social worker may see, and why.
 
-Every path that returns an involvement goes through here. In order: the age rule (NOT_APPLICABLE, said in words
-tied to the rule); possible matches set aside (never turned into involvements, but counted and mentioned); the
-service's inclusion and time-window rules on each certain or probable link.
+Every path that returns an involvement goes through here. In order: the age rule (`ages.not_applicable`, which the
+resolver also asks before calling a source; NOT_APPLICABLE, said in words tied to the rule); possible matches set
+aside (never turned into involvements, but counted and mentioned); the service's inclusion and time-window rules on
+each certain or probable link.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from typing import TypeVar
 
 from linkage.demographics import MatchEvidence, MatchLevel
 from sources.display_rules import adult_social_care, housing, police, school
+from sources.display_rules.ages import AgeRange, age_range, not_applicable
 from sources.display_rules.config import DisplayRules
-from sources.display_rules.dates import age_on
 from sources.model import (
     AdultSocialCareFacts,
     CheckOutcome,
@@ -30,8 +31,6 @@ from sources.model import (
     SourceRef,
 )
 
-NOT_APPLICABLE_FROM = "Not applicable: {service} records are shown from age {min_age}"
-NOT_APPLICABLE_BETWEEN = "Not applicable: {service} records are shown for ages {min_age} to {max_age}"
 DOB_UNKNOWN = (
     "Date of birth not known: the age rule ({ages}) was checked against each matched record's own date of birth, "
     "and records without one were not counted"
@@ -49,25 +48,10 @@ Involvements = Callable[[SourceRecord, SourceRef, datetime.date], tuple[Involvem
 
 @dataclass(frozen=True)
 class _ServicePolicy:
-    min_age: int
-    max_age: int | None
+    ages: AgeRange
     involvements: Involvements
     involved: str
     not_known: str
-
-    def admits(self, date_of_birth: datetime.date, today: datetime.date) -> bool:
-        age = age_on(date_of_birth, today)
-        return age >= self.min_age and (self.max_age is None or age <= self.max_age)
-
-    def ages(self) -> str:
-        if self.max_age is None:
-            return f"from age {self.min_age}"
-        return f"ages {self.min_age} to {self.max_age}"
-
-    def not_applicable(self, service: Service) -> str:
-        if self.max_age is None:
-            return NOT_APPLICABLE_FROM.format(service=service.label, min_age=self.min_age)
-        return NOT_APPLICABLE_BETWEEN.format(service=service.label, min_age=self.min_age, max_age=self.max_age)
 
 
 def apply(
@@ -82,11 +66,10 @@ def apply(
     `matched` holds each candidate record with its match evidence; records that are not links (level None) are
     ignored. `today` is passed in so that the rules never read a clock.
     """
+    out_of_range = not_applicable(rules, service, subject_date_of_birth, today)
+    if out_of_range is not None:
+        return out_of_range
     policy = _policy(rules, service)
-    if subject_date_of_birth is not None and not policy.admits(subject_date_of_birth, today):
-        return RuleResult(
-            outcome=CheckOutcome.NOT_APPLICABLE, involvements=(), rule_explanation=policy.not_applicable(service)
-        )
     possible: Counter[str] = Counter()
     involvements: list[Involvement] = []
     for record, evidence in matched:
@@ -99,13 +82,13 @@ def apply(
             continue
         if subject_date_of_birth is None:
             own = record.person.date_of_birth
-            if own is None or not policy.admits(own, today):
+            if own is None or not policy.ages.admits(own, today):
                 continue
         source = SourceRef(system=record.system, record_id=record.record_id, as_of=record.as_of, match=evidence)
         involvements.extend(policy.involvements(record, source, today))
     parts = [policy.involved if involvements else policy.not_known]
     if subject_date_of_birth is None:
-        parts.append(DOB_UNKNOWN.format(ages=policy.ages()))
+        parts.append(DOB_UNKNOWN.format(ages=policy.ages.ages()))
     return RuleResult(
         outcome=CheckOutcome.INVOLVED if involvements else CheckOutcome.NOT_KNOWN,
         involvements=tuple(involvements),
@@ -120,20 +103,19 @@ def possible_matches_note(count: int, system: str) -> str:
 
 
 def _policy(rules: DisplayRules, service: Service) -> _ServicePolicy:
+    ages = age_range(rules, service)
     if service is Service.ADULT_SOCIAL_CARE:
-        asc = rules.adult_social_care
-        of_asc = _bound(adult_social_care.adult_social_care_involvements, asc, AdultSocialCareFacts)
-        return _ServicePolicy(asc.min_age, None, of_asc, adult_social_care.INVOLVED, adult_social_care.NOT_KNOWN)
+        of_asc = _bound(adult_social_care.adult_social_care_involvements, rules.adult_social_care, AdultSocialCareFacts)
+        return _ServicePolicy(ages, of_asc, adult_social_care.INVOLVED, adult_social_care.NOT_KNOWN)
     if service is Service.HOUSING:
         of_housing = _bound(housing.housing_involvements, rules.housing, HousingFacts)
-        return _ServicePolicy(rules.housing.min_age, None, of_housing, *housing.housing_messages(rules.housing))
+        return _ServicePolicy(ages, of_housing, *housing.housing_messages(rules.housing))
     if service is Service.POLICE:
         of_police = _bound(police.police_involvements, rules.police, PoliceFacts)
-        return _ServicePolicy(rules.police.min_age, None, of_police, *police.police_messages(rules.police))
+        return _ServicePolicy(ages, of_police, *police.police_messages(rules.police))
     if service is Service.SCHOOL:
-        sch = rules.school
-        of_school = _bound(school.school_involvements, sch, SchoolFacts)
-        return _ServicePolicy(sch.min_age, sch.max_age, of_school, school.INVOLVED, school.NOT_KNOWN)
+        of_school = _bound(school.school_involvements, rules.school, SchoolFacts)
+        return _ServicePolicy(ages, of_school, school.INVOLVED, school.NOT_KNOWN)
     raise ValueError(f"no display rules for {service.value}")
 
 

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 import pytest
 
 from linkage.demographics import Demographics, MatchEvidence, MatchLevel
-from sources.display_rules import DisplayRules, InvalidDisplayRules, apply, police_window
+from sources.display_rules import DisplayRules, InvalidDisplayRules, age_range, apply, not_applicable, police_window
 from sources.display_rules.config import PoliceRules
 from sources.model import (
     AdmissionType,
@@ -398,6 +398,77 @@ def test_non_links_are_ignored_and_wrong_service_is_refused() -> None:
     )
     with pytest.raises(ValueError):
         apply(RULES, Service.HOUSING, None, [(record(Service.POLICE, police()), CERTAIN)], TODAY)
+
+
+# ---------------------------------------------------------------- the age decision, taken before a source is asked
+
+
+@pytest.mark.parametrize(
+    ("service", "age", "days", "applies"),
+    [
+        (Service.ADULT_SOCIAL_CARE, 15, 0, True),
+        (Service.ADULT_SOCIAL_CARE, 15, -1, False),  # 15 tomorrow
+        (Service.ADULT_SOCIAL_CARE, 90, 0, True),
+        (Service.HOUSING, 16, 0, True),
+        (Service.HOUSING, 16, -1, False),
+        (Service.HOUSING, 11, 0, False),
+        (Service.POLICE, 18, 0, True),
+        (Service.POLICE, 18, -1, False),
+        (Service.POLICE, 0, 0, False),  # born today
+        (Service.SCHOOL, 4, 0, True),
+        (Service.SCHOOL, 4, -1, False),
+        (Service.SCHOOL, 20, 0, True),
+        (Service.SCHOOL, 21, -1, True),  # still 20 until tomorrow
+        (Service.SCHOOL, 21, 0, False),
+    ],
+)
+def test_the_age_decision_at_each_services_boundaries(service: Service, age: int, days: int, applies: bool) -> None:
+    decided = not_applicable(RULES, service, born_aged(age, days_after_birthday=days), TODAY)
+    if applies:
+        assert decided is None  # ask the source
+    else:
+        assert decided is not None and decided.outcome is CheckOutcome.NOT_APPLICABLE
+        assert decided.involvements == () and decided.linkage_notes == ()
+        assert decided.explanation == age_range(RULES, service).not_applicable()
+
+
+def test_the_age_decision_says_why_in_the_rules_words() -> None:
+    def words(service: Service, rules: DisplayRules = RULES) -> str | None:
+        decided = not_applicable(rules, service, born_aged(3), TODAY)
+        return None if decided is None else decided.explanation
+
+    assert words(Service.ADULT_SOCIAL_CARE) == "Not applicable: adult social care records are shown from age 15"
+    assert words(Service.HOUSING) == "Not applicable: housing records are shown from age 16"
+    assert words(Service.POLICE) == "Not applicable: police records are shown from age 18"
+    assert words(Service.SCHOOL) == "Not applicable: school records are shown for ages 4 to 20"
+    leeds = DisplayRules.from_mapping({"adult_social_care": {"min_age": 16}, "school": {"min_age": 3}})
+    assert not_applicable(leeds, Service.ADULT_SOCIAL_CARE, born_aged(15), TODAY) is not None
+    assert words(Service.SCHOOL, leeds) is None
+
+
+RULED = (Service.ADULT_SOCIAL_CARE, Service.HOUSING, Service.POLICE, Service.SCHOOL)
+
+
+@pytest.mark.parametrize("service", RULED)
+def test_an_unknown_date_of_birth_always_asks_the_source(service: Service) -> None:
+    assert not_applicable(RULES, service, None, TODAY) is None
+
+
+def test_a_service_without_display_rules_is_refused() -> None:
+    with pytest.raises(ValueError):
+        not_applicable(RULES, Service.PROBATION, born_aged(30), TODAY)
+
+
+@pytest.mark.parametrize("service", RULED)
+@pytest.mark.parametrize("age", [0, 3, 4, 11, 14, 15, 16, 17, 18, 20, 21, 40])
+def test_apply_and_the_age_decision_agree(service: Service, age: int) -> None:
+    """The age rule has one home: `apply` on any records gives exactly what the decision before asking gave."""
+    dob = born_aged(age)
+    decided = not_applicable(RULES, service, dob, TODAY)
+    applied = apply(RULES, service, dob, [], TODAY)
+    assert (applied.outcome is CheckOutcome.NOT_APPLICABLE) is (decided is not None)
+    if decided is not None:
+        assert applied == decided
 
 
 # ---------------------------------------------------------------- configuration

@@ -3,24 +3,56 @@
 import asyncio
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from linkage.demographics import Demographics
 from sandbox.runner import RunningSandbox
+from sources import extract_file
+from sources import police as police_module
 from sources.adapter import SourceUnavailable
+from sources.extract_file import FileVersion
+from sources.extract_reload import MAX_BACKOFF_S, ReloadSchedule
 from sources.model import Address, PoliceFacts, Service, SourceHealth
 from sources.police import PoliceCsvAdapter
 from sources.settings import SourceSettings
 from tests.sources import samples
 
 
-def police(path: Path, **overrides: object) -> PoliceCsvAdapter:
+def police(
+    path: Path, *, clock: Callable[[], float] = time.monotonic, observed: list[str] | None = None, **overrides: object
+) -> PoliceCsvAdapter:
     values: dict[str, object] = {"timeout_s": 1.0, "refresh_s": 0.0} | overrides
     return PoliceCsvAdapter(
-        SourceSettings(service=Service.POLICE, system="GMP extract", kind="police_csv", path=str(path), **values)  # type: ignore[arg-type]
+        SourceSettings(service=Service.POLICE, system="GMP extract", kind="police_csv", path=str(path), **values),  # type: ignore[arg-type]
+        clock=clock,
+        observer=None if observed is None else (lambda system, operation, seconds, outcome: observed.append(outcome)),
     )
+
+
+class Clock:
+    """A monotonic clock that moves only when told to."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every actual read of an extract file (not the cheap version checks), by path."""
+    done: list[str] = []
+
+    def counted(path: str) -> tuple[bytes, FileVersion]:
+        done.append(path)
+        return extract_file.read_regular_file(path)
+
+    monkeypatch.setattr(police_module, "read_regular_file", counted)
+    return done
 
 
 async def reason_of(adapter: PoliceCsvAdapter) -> str:
@@ -108,3 +140,106 @@ async def test_sandbox_file_faults(sandbox: RunningSandbox) -> None:
     assert time.monotonic() - started < 0.6
     sandbox.clear_fault("police")
     await asyncio.sleep(0)
+
+
+# ---------------------------------------------------------------- back-off and breaker
+
+
+def test_the_reload_schedule_backs_off_from_refresh_s_doubling_to_an_hour_and_resets_on_success() -> None:
+    clock = Clock()
+    schedule = ReloadSchedule(60.0, clock=clock)
+    assert schedule.due()  # never tried
+    waits = [schedule.failed() for _ in range(9)]
+    assert waits == [60, 120, 240, 480, 960, 1920, 3600, 3600, 3600] and schedule.failures == 9
+    clock.now += 3599.9
+    assert not schedule.due()
+    clock.now += 0.1
+    assert schedule.due()
+    schedule.succeeded()
+    assert schedule.failures == 0 and not schedule.due()
+    clock.now += 60
+    assert schedule.due()
+    assert schedule.failed() == 60  # reset: the next failure starts again from refresh_s
+
+    slow = ReloadSchedule(7200.0, clock=clock)  # refresh_s over an hour: a failure never retries sooner
+    assert [slow.failed() for _ in range(2)] == [7200, 7200]
+    assert ReloadSchedule(0.0, clock=clock).failed() == 0.0  # refresh_s = 0 (tests): no waiting at all
+    assert MAX_BACKOFF_S == 3600.0
+
+
+async def test_an_extract_that_never_loaded_is_read_once_per_back_off_and_fails_fast_between(
+    tmp_path: Path, reads: list[str]
+) -> None:
+    path = tmp_path / "police_extract.csv"
+    path.write_text("garbage")
+    clock = Clock()
+    observed: list[str] = []
+    adapter = police(path, clock=clock, refresh_s=60.0, observed=observed)
+
+    async def ask() -> str:
+        return await reason_of(adapter)
+
+    # 200 requests within the first period, half of them at once: the file is read once.
+    reasons = await asyncio.gather(*(ask() for _ in range(100)))
+    reasons += [await ask() for _ in range(100)]
+    assert set(reasons) == {"malformed extract"}  # failing fast keeps the reason of the last load
+    assert len(reads) == 1
+    assert adapter.breaker.state == "open"
+    assert observed.count("circuit_open") == 100 and observed.count("malformed") == 1
+    assert await adapter.check_health() is SourceHealth.DOWN and len(reads) == 1
+
+    # The breaker half-opens on the back-off schedule: 60 s, then 120 s, then 240 s ...
+    for read_so_far, wait in enumerate((60.0, 120.0, 240.0), start=1):
+        clock.now += wait - 1
+        assert await ask() == "malformed extract" and adapter.breaker.state == "open" and len(reads) == read_so_far
+        clock.now += 1
+        assert adapter.breaker.state == "half_open"
+        await asyncio.gather(*(ask() for _ in range(50)))  # one trial load, however many come
+        assert adapter.breaker.state == "open" and len(reads) == read_so_far + 1
+
+    # A good extract closes the breaker and resets the back-off.
+    path.write_text(samples.POLICE_CSV)
+    clock.now += 480.0
+    (record,) = await adapter.get_records(["PN-000123"])
+    assert record is not None and adapter.breaker.state == "closed" and len(reads) == 5
+    assert await adapter.check_health() is SourceHealth.UP
+
+
+async def test_a_broken_reload_backs_off_and_keeps_serving_the_last_good_extract(
+    tmp_path: Path, reads: list[str]
+) -> None:
+    path = tmp_path / "police_extract.csv"
+    path.write_text(samples.POLICE_CSV)
+    clock = Clock()
+    adapter = police(path, clock=clock, refresh_s=60.0)
+    assert await adapter.check_health() is SourceHealth.UP and len(reads) == 1
+
+    async def family_name() -> str | None:
+        (record,) = await adapter.get_records(["PN-000123"])
+        return None if record is None else record.person.family_name
+
+    path.write_text("garbage")
+    assert await family_name() == "Smith" and len(reads) == 1  # not due yet
+    clock.now += 60
+    assert await family_name() == "Smith" and len(reads) == 2  # re-read, failed: the last good one answers
+    assert await adapter.check_health() is SourceHealth.DEGRADED
+    for _ in range(200):
+        assert await family_name() == "Smith"
+    assert len(reads) == 2
+
+    clock.now += 60  # the first failure waits refresh_s ...
+    assert await family_name() == "Smith" and len(reads) == 3
+    clock.now += 60  # ... the second twice that
+    assert await family_name() == "Smith" and len(reads) == 3
+    clock.now += 60
+    assert await family_name() == "Smith" and len(reads) == 4
+
+    path.write_text(samples.POLICE_CSV.replace("SMITH", "SMYTHE"))
+    clock.now += 240
+    assert await family_name() == "Smythe" and len(reads) == 5
+    assert await adapter.check_health() is SourceHealth.UP
+
+    path.write_text("garbage again")
+    clock.now += 60  # reset: checked again after refresh_s, not after 480 s
+    assert await family_name() == "Smythe" and len(reads) == 6
+    assert await adapter.check_health() is SourceHealth.DEGRADED

@@ -1,0 +1,137 @@
+"""The cost model: what representative queries cost, list sizes from arguments and variables, fragments priced
+once however often they are spread, and a default budget that fits the real queries but not the abuse."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+from graphql import GraphQLSchema, parse
+
+from benchmarks.family_context import CHILDREN_QUERY
+from gateway.graphiql import EXAMPLE_QUERY
+from gateway.settings import Limits
+from schema.access import strawberry_field
+from schema.build import build_schema
+from schema.cost import COST_CEILING, UPSTREAM, UPSTREAM_FIELDS, CostModel, find_operation, operation_cost
+
+IDS = [f"C{n:06d}" for n in range(1, 501)]
+BUDGET = Limits().max_cost
+CHILD_CHECKS = "cmsId serviceChecks { service outcome }"
+HOUSEHOLD_CHECKS = f"{CHILD_CHECKS} household {{ members {{ individual {{ serviceChecks {{ service outcome }} }} }} }}"
+
+
+@pytest.fixture(scope="module")
+def schema() -> GraphQLSchema:
+    return build_schema()._schema
+
+
+def cost(schema: GraphQLSchema, query: str, variables: Mapping[str, Any] | None = None, max_children: int = 500) -> int:
+    return operation_cost(schema, parse(query), operation_name=None, variables=variables, max_children=max_children)
+
+
+def bomb(levels: int, base: str = "me { id }") -> str:
+    """Fragment F(n) spreads F(n-1) ten times: 10^levels copies of F0 if expanded."""
+    spreads = (f"fragment F{n} on Query {{ {' '.join([f'...F{n - 1}'] * 10)} }}" for n in range(1, levels + 1))
+    return "\n".join([f"query {{ ...F{levels} }}", f"fragment F0 on Query {{ {base} }}", *spreads])
+
+
+def test_representative_queries(schema: GraphQLSchema) -> None:
+    assert cost(schema, "{ me { id name roles } }") == 4
+    assert cost(schema, '{ child(cmsId: "C000001") { name { full } } }') == 1 + UPSTREAM + 2
+    # A child with its own checks (13 services, 2 values each) and its household's checks (6 members).
+    assert cost(schema, f"{{ children(cmsIds: {IDS[:1]!r}) {{ {HOUSEHOLD_CHECKS} }} }}".replace("'", '"')) == 289
+    assert cost(schema, EXAMPLE_QUERY) == 9198
+    assert cost(schema, CHILDREN_QUERY, {"cmsIds": IDS[:100]}) == 28_801
+    search = '{ searchPeople(input: {familyName: "SMITH"}, first: 10) { totalCount matches { individual { id } } } }'
+    assert cost(schema, search) == 1 + UPSTREAM + 1 + 1 + 10 * (1 + 1)
+
+
+def test_the_default_budget_fits_real_queries_not_their_multiplication(schema: GraphQLSchema) -> None:
+    assert cost(schema, EXAMPLE_QUERY) < BUDGET / 10
+    assert cost(schema, CHILDREN_QUERY, {"cmsIds": IDS[:100]}) < BUDGET / 5
+    one = cost(schema, CHILDREN_QUERY, {"cmsIds": IDS})
+    assert one <= BUDGET * 0.75  # an integrator's 500 children with households and checks, with room to spare
+    seven = "query($ids: [ID!]!) {" + " ".join(
+        f"a{n}: children(cmsIds: $ids) {{ {HOUSEHOLD_CHECKS} }}" for n in range(7)
+    )
+    assert cost(schema, seven + "}", {"ids": IDS}) == 7 * one > BUDGET
+
+
+def test_list_sizes_come_from_literals_variables_and_defaults(schema: GraphQLSchema) -> None:
+    per_child = UPSTREAM + 1
+    literal = '{ children(cmsIds: ["C000001", "C000002", "C000003"]) { cmsId } }'
+    assert cost(schema, literal) == 1 + 3 * per_child
+    by_variable = "query($ids: [ID!]!) { children(cmsIds: $ids) { cmsId } }"
+    assert cost(schema, by_variable, {"ids": IDS[:40]}) == 1 + 40 * per_child
+    in_a_list = 'query($one: ID!) { children(cmsIds: ["C000001", $one]) { cmsId } }'
+    assert cost(schema, in_a_list, {"one": "C000002"}) == 1 + 2 * per_child
+    defaulted = 'query($ids: [ID!]! = ["C000001", "C000002"]) { children(cmsIds: $ids) { cmsId } }'
+    assert cost(schema, defaulted) == 1 + 2 * per_child
+    single = "query($id: [ID!]!) { children(cmsIds: $id) { cmsId } }"
+    assert cost(schema, single, {"id": "C000001"}) == 1 + per_child  # input coercion: one id is a list of one
+    # Beyond `max_children` the resolver refuses before fetching anything: priced at the most it would fetch.
+    assert cost(schema, by_variable, {"ids": IDS}, max_children=50) == 1 + 50 * per_child
+
+
+def test_service_checks_are_priced_by_the_services_asked(schema: GraphQLSchema) -> None:
+    every = cost(schema, '{ child(cmsId: "C1") { serviceChecks { outcome } } }')
+    two = cost(schema, '{ child(cmsId: "C1") { serviceChecks(services: [POLICE, HOUSING]) { outcome } } }')
+    chosen = cost(
+        schema, 'query($s: [Service!]) { child(cmsId: "C1") { serviceChecks(services: $s) { outcome } } }', {"s": []}
+    )
+    assert every - two == 11 and two - chosen == 2
+
+
+def test_pages_multiply_their_lists_and_are_clamped_to_what_is_served(schema: GraphQLSchema) -> None:
+    page = 'query($n: Int!) { searchPeople(input: {familyName: "SMITH"}, first: $n) { matches { match { score } } } }'
+    assert cost(schema, page, {"n": 50}) - cost(schema, page, {"n": 10}) == 40 * 2
+    assert cost(schema, page, {"n": 10**9}) == cost(schema, page, {"n": 100})  # refused by the resolver above 100
+    events = "{ auditEvents { totalCount edges { id action } } }"
+    assert cost(schema, events) == 1 + UPSTREAM + 1 + 1 + 50 * 2
+
+
+def test_skip_and_include_are_honoured(schema: GraphQLSchema) -> None:
+    query = 'query($all: Boolean!) { child(cmsId: "C1") { id serviceChecks @include(if: $all) { outcome } } }'
+    assert cost(schema, query, {"all": False}) == 1 + UPSTREAM + 1
+    assert cost(schema, query, {"all": True}) == 1 + UPSTREAM + 1 + 1 + UPSTREAM + 13
+    assert cost(schema, '{ me { id } child(cmsId: "C1") @skip(if: true) { id } }') == 2
+
+
+def test_a_spread_costs_what_it_expands_to(schema: GraphQLSchema) -> None:
+    inline = '{ child(cmsId: "C1") { household { members { individual { name { full } age } } } } }'
+    spread = """{ child(cmsId: "C1") { household { members { individual { ...Who } } } } }
+                fragment Who on Individual { name { full } age }"""
+    assert cost(schema, inline) == cost(schema, spread)
+    twice = "query { ...Me ...Me } fragment Me on Query { me { id name } }"
+    assert cost(schema, twice) == 2 * cost(schema, "{ me { id name } }")
+    on_child = '{ node(id: "x") { ... on Child { household { id } } ... on Person { age } } }'
+    assert cost(schema, on_child) == 1 + UPSTREAM + (1 + UPSTREAM + 1) + 1
+
+
+def test_a_fragment_bomb_is_priced_without_being_expanded(schema: GraphQLSchema) -> None:
+    document = parse(bomb(10), max_tokens=4000)
+    operation = find_operation(document, None)
+    assert operation is not None
+    started = time.perf_counter()
+    model = CostModel(schema, document, operation, {}, max_children=500)
+    priced = model.cost()
+    elapsed = time.perf_counter() - started
+    assert priced == 10**10 * cost(schema, "{ me { id } }") > BUDGET
+    assert dict(model.fragment_walks) == {f"F{n}": 1 for n in range(11)}  # each fragment walked once
+    assert elapsed < 0.5, elapsed  # generous: it takes about a millisecond
+    # However deep the bomb, the arithmetic stays small: the cost saturates.
+    assert cost(schema, bomb(30)) == COST_CEILING
+
+
+def test_every_field_that_asks_a_source_adds_upstream_work(schema: GraphQLSchema) -> None:
+    """A new resolver field must be priced: every field with a resolver but `me` is in `UPSTREAM_FIELDS`."""
+    with_resolvers = set()
+    for named in schema.type_map.values():
+        for name, graphql_field in getattr(named, "fields", {}).items():
+            definition = strawberry_field(graphql_field)
+            if definition is not None and definition.base_resolver is not None:
+                with_resolvers.add(name)
+    assert with_resolvers - {"me"} == set(UPSTREAM_FIELDS)

@@ -5,6 +5,7 @@ import aiohttp
 import pytest
 
 from sandbox.runner import RunningSandbox, start_sandbox
+from tests.sources.upstream import Upstream, serving_upstream
 
 
 @pytest.fixture
@@ -16,4 +17,10 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
 @pytest.fixture
 async def sandbox(tmp_path: Path) -> AsyncIterator[RunningSandbox]:
     async with start_sandbox(tmp_path / "sandbox", seed=3, households=40) as running:
+        yield running
+
+
+@pytest.fixture
+async def upstream() -> AsyncIterator[Upstream]:
+    async for running in serving_upstream():
         yield running

@@ -3,7 +3,7 @@
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable
 
 import aiohttp
 import pytest
@@ -13,43 +13,7 @@ from sources.adapter import SourceUnavailable
 from sources.circuit import CircuitBreaker
 from sources.http import HttpTransport
 from sources.settings import SourceSettings
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-class Upstream:
-    def __init__(self) -> None:
-        self.handler: Handler = self.ok
-        self.requests = 0
-        self.in_flight = 0
-        self.max_in_flight = 0
-        self.url = ""
-
-    async def ok(self, request: web.Request) -> web.StreamResponse:
-        return web.json_response({"ok": True})
-
-    async def dispatch(self, request: web.Request) -> web.StreamResponse:
-        self.requests += 1
-        self.in_flight += 1
-        self.max_in_flight = max(self.max_in_flight, self.in_flight)
-        try:
-            return await self.handler(request)
-        finally:
-            self.in_flight -= 1
-
-
-@pytest.fixture
-async def upstream() -> AsyncIterator[Upstream]:
-    state = Upstream()
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", state.dispatch)
-    runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    state.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    yield state
-    await runner.cleanup()
+from tests.sources.upstream import Upstream
 
 
 def transport(

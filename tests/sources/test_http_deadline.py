@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 
 import aiohttp
 import pytest
@@ -21,31 +21,17 @@ from sources.adapter import SourceUnavailable
 from sources.circuit import CircuitBreaker
 from sources.http import HttpTransport
 from sources.settings import SourceSettings
-from tests.sources.test_http import Upstream, reason_of
+from tests.sources.test_http import reason_of
+from tests.sources.upstream import Upstream
 
 Seen = list[tuple[str, str, float, str]]
 
 
-@pytest.fixture
-async def source() -> AsyncIterator[Upstream]:
-    """A real upstream on port 0 whose behaviour each test sets (as in test_http.py)."""
-    state = Upstream()
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", state.dispatch)
-    runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    state.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    yield state
-    await runner.cleanup()
-
-
 def transport(
-    source: Upstream, session: aiohttp.ClientSession, breaker: CircuitBreaker, seen: Seen, **settings: object
+    upstream: Upstream, session: aiohttp.ClientSession, breaker: CircuitBreaker, seen: Seen, **settings: object
 ) -> HttpTransport:
     values: dict[str, object] = {"timeout_s": 1.0, "retries": 0} | settings
-    config = SourceSettings(service=None, system="Test System", kind="housing_rest", url=source.url, **values)  # type: ignore[arg-type]
+    config = SourceSettings(service=None, system="Test System", kind="housing_rest", url=upstream.url, **values)  # type: ignore[arg-type]
     return HttpTransport(config, session, breaker=breaker, observer=lambda *call: seen.append(call), backoff_s=0.01)
 
 
@@ -59,39 +45,39 @@ async def hang(request: web.Request) -> web.StreamResponse:
 
 
 async def test_waiting_for_a_slot_is_not_charged_to_a_healthy_source(
-    source: Upstream, session: aiohttp.ClientSession
+    upstream: Upstream, session: aiohttp.ClientSession
 ) -> None:
     async def steady(request: web.Request) -> web.StreamResponse:
         await asyncio.sleep(0.05)
         return web.json_response({"ok": True})
 
-    source.handler = steady
+    upstream.handler = steady
     seen: Seen = []
     breaker = CircuitBreaker(failure_threshold=1)
     # One slot, a 0.15 s timeout, 12 calls at once: the last waits ~0.55 s for its slot, far beyond the timeout.
-    http = transport(source, session, breaker, seen, timeout_s=0.15, max_concurrency=1)
+    http = transport(upstream, session, breaker, seen, timeout_s=0.15, max_concurrency=1)
     with deadline.within(in_seconds(5.0)):
         answers = await asyncio.gather(*(http.get_json("op", "/x") for _ in range(12)))
     assert answers == [{"ok": True}] * 12
-    assert source.max_in_flight == 1
+    assert upstream.max_in_flight == 1
     assert breaker.state == "closed"
     assert {outcome for *_, outcome in seen} == {"ok"}
 
 
 async def test_the_wait_for_a_slot_is_bounded_by_the_deadline_and_not_charged(
-    source: Upstream, session: aiohttp.ClientSession
+    upstream: Upstream, session: aiohttp.ClientSession
 ) -> None:
-    source.handler = hang
+    upstream.handler = hang
     seen: Seen = []
     breaker = CircuitBreaker(failure_threshold=1)
-    http = transport(source, session, breaker, seen, timeout_s=5.0, max_concurrency=1)
+    http = transport(upstream, session, breaker, seen, timeout_s=5.0, max_concurrency=1)
     holder = asyncio.create_task(http.get_json("op", "/x"))  # takes the only slot and hangs
     await asyncio.sleep(0.05)
     started = time.monotonic()
     with deadline.within(in_seconds(0.2)):
         assert await reason_of(http.get_json("op", "/x")) == "deadline exceeded"
     assert 0.15 < time.monotonic() - started < 0.5
-    assert source.requests == 1  # the second call never reached the source
+    assert upstream.requests == 1  # the second call never reached the source
     assert breaker.state == "closed" and seen == []
     holder.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -101,12 +87,12 @@ async def test_the_wait_for_a_slot_is_bounded_by_the_deadline_and_not_charged(
 
 
 async def test_a_calls_timeout_is_capped_by_the_time_the_request_has_left(
-    source: Upstream, session: aiohttp.ClientSession
+    upstream: Upstream, session: aiohttp.ClientSession
 ) -> None:
-    source.handler = hang
+    upstream.handler = hang
     seen: Seen = []
     breaker = CircuitBreaker(failure_threshold=1)
-    http = transport(source, session, breaker, seen, timeout_s=5.0, retries=2)
+    http = transport(upstream, session, breaker, seen, timeout_s=5.0, retries=2)
     started = time.monotonic()
     with deadline.within(in_seconds(0.25)):
         assert await reason_of(http.get_json("op", "/x")) == "deadline exceeded"
@@ -115,11 +101,11 @@ async def test_a_calls_timeout_is_capped_by_the_time_the_request_has_left(
     assert [outcome for *_, outcome in seen] == ["deadline"]
 
 
-async def test_the_sources_own_timeout_still_counts(source: Upstream, session: aiohttp.ClientSession) -> None:
-    source.handler = hang
+async def test_the_sources_own_timeout_still_counts(upstream: Upstream, session: aiohttp.ClientSession) -> None:
+    upstream.handler = hang
     seen: Seen = []
     breaker = CircuitBreaker(failure_threshold=1)
-    http = transport(source, session, breaker, seen, timeout_s=0.2)
+    http = transport(upstream, session, breaker, seen, timeout_s=0.2)
     started = time.monotonic()
     with deadline.within(in_seconds(5.0)):
         assert await reason_of(http.get_json("op", "/x")) == "timed out"
@@ -129,30 +115,30 @@ async def test_the_sources_own_timeout_still_counts(source: Upstream, session: a
 
 
 async def test_a_half_open_trial_cut_off_by_the_deadline_lets_the_next_call_try(
-    source: Upstream, session: aiohttp.ClientSession
+    upstream: Upstream, session: aiohttp.ClientSession
 ) -> None:
     async def down(request: web.Request) -> web.StreamResponse:
         return web.Response(status=500)
 
-    source.handler = down
+    upstream.handler = down
     breaker = CircuitBreaker(failure_threshold=1, cooldown_s=0.3)
-    http = transport(source, session, breaker, [])
+    http = transport(upstream, session, breaker, [])
     assert await reason_of(http.get_json("op", "/x")) == "HTTP 500"
     await asyncio.sleep(0.35)
     assert breaker.state == "half_open"
-    source.handler = hang
+    upstream.handler = hang
     with deadline.within(in_seconds(0.05)):
         assert await reason_of(http.get_json("op", "/x")) == "deadline exceeded"  # the trial, abandoned
-    source.handler = source.ok
+    upstream.handler = upstream.ok
     assert await http.get_json("op", "/x") == {"ok": True}  # a new trial at once, not after another cooldown
     assert breaker.state == "closed"
 
 
-async def test_a_call_after_the_deadline_is_not_made(source: Upstream, session: aiohttp.ClientSession) -> None:
-    http = transport(source, session, CircuitBreaker(failure_threshold=1), [])
+async def test_a_call_after_the_deadline_is_not_made(upstream: Upstream, session: aiohttp.ClientSession) -> None:
+    http = transport(upstream, session, CircuitBreaker(failure_threshold=1), [])
     with deadline.within(in_seconds(-0.01)):
         assert await reason_of(http.get_json("op", "/x")) == "deadline exceeded"
-    assert source.requests == 0
+    assert upstream.requests == 0
 
 
 async def test_the_request_deadline_cuts_off_any_adapter_and_gives_up_on_it() -> None:

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint types pytest schema bench bench-audit bench-linkage clean
+.PHONY: demo test lint types pytest schema bench bench-audit bench-linkage loadtest clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -39,6 +39,10 @@ bench-audit: $(STAMP)
 
 bench-linkage: $(STAMP)
 	$(BIN)/python -m benchmarks.linkage_eval
+
+# Healthy load at 8, 32, 128 clients, then the fault scenarios; loopback only, about 12 minutes. docs/reliability.md
+loadtest: $(STAMP)
+	$(BIN)/python -m benchmarks.loadtest $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

@@ -117,12 +117,26 @@ class SqliteAuditTrail(ChainedTrail):
                 db.text_factory = _lenient_text
                 await db.execute("PRAGMA query_only = ON")
             else:
-                await db.execute("PRAGMA journal_mode = WAL")
+                await self._switch_to_wal(db)
                 await db.execute("PRAGMA synchronous = FULL")
         except BaseException:
             await db.close()
             raise
         return db
+
+    async def _switch_to_wal(self, db: aiosqlite.Connection) -> None:
+        # While another process is switching the same new file to WAL (or recovering its WAL index), SQLite can
+        # answer SQLITE_BUSY at once, without calling the busy handler; so the switch is retried until the lock
+        # wait has passed.
+        deadline = time.monotonic() + self._lock_wait_s
+        while True:
+            try:
+                await db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if ("locked" not in str(error) and "busy" not in str(error)) or time.monotonic() >= deadline:
+                    raise
+                await asyncio.sleep(0.02)
 
     async def _open(self) -> None:
         _create_private(self.path)

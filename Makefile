@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint types pytest schema bench bench-audit bench-linkage loadtest clean
+.PHONY: demo test lint types pytest schema bench bench-audit bench-linkage linkage-model loadtest clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -37,8 +37,14 @@ bench: $(STAMP)
 bench-audit: $(STAMP)
 	$(BIN)/python -m benchmarks.audit_overhead
 
+# Linkage quality on the sandbox and FEBRL4 (this project beside Splink), scorer and training speed, search latency;
+# results in docs/linkage.md.
 bench-linkage: $(STAMP)
 	$(BIN)/python -m benchmarks.linkage_eval
+
+# Retrain the linkage model the demo ships (linkage/data/sandbox_model.json) on the demo's population.
+linkage-model: $(STAMP)
+	$(BIN)/python -m benchmarks.linkage_eval.sandbox_model
 
 # Healthy load at 8, 32, 128 clients, then the fault scenarios; loopback only, about 12 minutes. docs/reliability.md
 loadtest: $(STAMP)

@@ -1,5 +1,5 @@
-"""`family-context`: serve an authority's gateway, run the demo, mint a demo token, print the schema, or check,
-export and prune the audit trail."""
+"""`family-context`: serve an authority's gateway, run the demo, mint a demo token, print the schema, check,
+export and prune the audit trail, or train a linkage model on the authority's own records."""
 
 from __future__ import annotations
 
@@ -109,6 +109,19 @@ def parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="verify, export or prune the audit trail")
     add_audit_commands(audit)
+
+    linkage_command = sub.add_parser("linkage", help="train a linkage model on the authority's records (Splink)")
+    linkage_sub = linkage_command.add_subparsers(dest="linkage_command", required=True)
+    train = linkage_sub.add_parser(
+        "train",
+        help="read every source's records through its adapter, fit a Splink model, write MODEL.json beside its "
+        "term frequencies and match-weights chart (needs the train extra: pip install 'family-context[train]')",
+    )
+    train.add_argument("--config", required=True, help="the authority's TOML file")
+    train.add_argument("--out", required=True, metavar="MODEL.json", help="where to write the model")
+    train.add_argument("--backend", choices=("duckdb", "spark"), default="duckdb", help="Splink's SQL engine")
+    train.add_argument("--max-pairs", type=float, default=5e6, help="random pairs for estimating u (default 5e6)")
+    train.add_argument("--seed", type=int, default=1, help="seed of the random sampling")
     return p
 
 
@@ -123,6 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from gateway.audit.commands import run as run_audit_command
 
         return run_audit_command(args)
+    if args.command == "linkage":
+        from gateway.linkage_train import run_train  # imports Splink only when training starts
+
+        return run_train(args.config, args.out, backend=args.backend, max_pairs=args.max_pairs, seed=args.seed)
     if args.command == "token":
         return token(
             args.config,

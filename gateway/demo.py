@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import tomli_w
 
+import linkage
 from auth.demo_issuer import mint_token, write_demo_keys
 from auth.principal import Role
 from gateway.app import create_app
@@ -29,6 +30,13 @@ from sandbox.population import Population
 from sandbox.runner import RunningSandbox, start_sandbox
 
 DEMO_AUTHORITY = "Demo Borough Council"
+# The linkage model the demo serves: trained on the demo's own population, shipped with the package so that the
+# demo needs neither Splink nor training time (`make linkage-model` rebuilds it; see docs/linkage.md).
+DEMO_MODEL = Path(linkage.__file__).resolve().parent / "data" / "sandbox_model.json"
+# With the trained model, PROBABLE starts at 0.99: on the sandbox's ground truth, 0.9 let two namesakes a year
+# apart in age through (docs/linkage.md).
+DEMO_PROBABLE = 0.99
+DEMO_LINKAGE = {"model": str(DEMO_MODEL), "probable": DEMO_PROBABLE}
 DEMO_CHILD = "C000001"
 DEMO_PURPOSE = "ASSESSMENT"
 DEMO_TOKEN_TTL_S = 12 * 3600
@@ -109,6 +117,7 @@ def demo_config(
     return {
         "authority": {"name": DEMO_AUTHORITY, "access_mode": "search_any"},
         "auth": dict(auth if auth is not None else development_auth()),
+        "linkage": dict(DEMO_LINKAGE),
         # The audit trail in the sandbox's workdir, under a key generated there (never in this file).
         "audit": {
             "backend": "sqlite",

@@ -6,12 +6,15 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime
+import functools
 from collections.abc import AsyncIterator, Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 import linkage
+import linkage.rules
 from auth.policy import AccessPolicy
 from gateway.audit.open_trail import open_audit_trail
 from gateway.metrics import Metrics
@@ -35,18 +38,54 @@ def check_rules(settings: AuthoritySettings) -> tuple[DisplayRules, linkage.Matc
     return rules, match_thresholds(settings.linkage)
 
 
+LINKAGE_THRESHOLDS = ("certain", "probable", "possible")
+LINKAGE_KEYS = (*LINKAGE_THRESHOLDS, "model", *linkage.rules.GUARDS)
+
+
 def match_thresholds(raw: Mapping[str, Any]) -> linkage.MatchThresholds:
-    """The `[linkage]` table: the lowest score of each match level."""
-    known = {f.name for f in dataclasses.fields(linkage.MatchThresholds)}
+    """The `[linkage]` table: the lowest score of each match level, the trained model (if any) and the rules.
+
+    `model` is the path of a model saved by `family-context linkage train` (relative paths from the working
+    directory, as for sources); it is read and checked here, so that a missing or unusable model stops the
+    gateway starting. `undated_links`, `unrelated_given_names`, `different_dates_of_birth`: "never", "possible"
+    or "allowed" (`linkage.rules`).
+    """
     for key, value in raw.items():
-        if key not in known:
-            raise ConfigError(f"linkage.{key} is not a known setting (known: {', '.join(sorted(known))})")
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if key not in LINKAGE_KEYS:
+            raise ConfigError(f"linkage.{key} is not a known setting (known: {', '.join(sorted(LINKAGE_KEYS))})")
+        if key in LINKAGE_THRESHOLDS and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise ConfigError(f"linkage.{key} must be a number between 0 and 1")
+        if key in linkage.rules.GUARDS and value not in linkage.rules.RULE_VALUES:
+            raise ConfigError(f"linkage.{key} must be one of {', '.join(linkage.rules.RULE_VALUES)}")
+    thresholds = {k: float(v) for k, v in raw.items() if k in LINKAGE_THRESHOLDS}
+    rules = linkage.rules.LinkRules(**{k: v for k, v in raw.items() if k in linkage.rules.GUARDS})
+    model = None
+    if "model" in raw:
+        path = raw["model"]
+        if not isinstance(path, str) or not path:
+            raise ConfigError("linkage.model must be the path of a trained model (MODEL.json)")
+        model = _load_model(Path(path))
     try:
-        return dataclasses.replace(linkage.DEFAULT_THRESHOLDS, **{k: float(v) for k, v in raw.items()})
+        return dataclasses.replace(linkage.DEFAULT_THRESHOLDS, **thresholds, rules=rules, model=model)
     except ValueError as exc:
         raise ConfigError(f"linkage: {exc}") from exc
+
+
+def _load_model(path: Path) -> linkage.LinkageModel:
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise ConfigError(f"linkage.model: {path} cannot be read ({type(exc).__name__})") from exc
+    try:
+        return _model_at(path.resolve(), stat.st_mtime_ns, stat.st_size)
+    except linkage.ModelError as exc:
+        raise ConfigError(f"linkage.model: {exc}") from exc
+
+
+@functools.lru_cache(maxsize=4)
+def _model_at(path: Path, _mtime_ns: int, _size: int) -> linkage.LinkageModel:
+    """A model read once per version of its file: start-up checks the config twice (app, then runtime)."""
+    return linkage.load_model(path)
 
 
 def open_http_session() -> aiohttp.ClientSession:

@@ -10,27 +10,42 @@
 `score` compares two `Demographics`; `best_links` scores a source's candidates for one person; `blocking` finds
 the candidates (`candidate_keys` for a source's search, `BlockingIndex` for an extract held in memory). Reasons
 name the compared values (e.g. a nickname pair), so evidence is shown to the user but never logged.
+
+Without a model these use the built-in prior model (`linkage.weights`). `train(records)` fits a model to an
+authority's own records with Splink (the `train` extra), `load_model(path)` reads one back, and a `LinkageModel`
+scores pairs in pure Python; pass it in `MatchThresholds(model=...)` and `score` and `best_links` use it.
 """
 
 from linkage.blocking import BlockingIndex, CandidateQuery, candidate_keys, surname_key
 from linkage.demographics import Demographics, MatchEvidence, MatchLevel
+from linkage.model import LevelOutcome, LinkageModel, ModelError
+from linkage.model_file import load_model
+from linkage.rules import DEFAULT_RULES, LinkRules
 from linkage.scoring import PRIOR_LOG2_ODDS, best_links, match_weight, score
 from linkage.search import search_match
 from linkage.thresholds import DEFAULT_THRESHOLDS, MatchThresholds
+from linkage.train import train
 
 __all__ = [
+    "DEFAULT_RULES",
     "DEFAULT_THRESHOLDS",
     "PRIOR_LOG2_ODDS",
     "BlockingIndex",
     "CandidateQuery",
     "Demographics",
+    "LevelOutcome",
+    "LinkRules",
+    "LinkageModel",
     "MatchEvidence",
     "MatchLevel",
     "MatchThresholds",
+    "ModelError",
     "best_links",
     "candidate_keys",
+    "load_model",
     "match_weight",
     "score",
     "search_match",
     "surname_key",
+    "train",
 ]

@@ -26,6 +26,18 @@ def are_diminutives(a: str, b: str) -> bool:
     return b in _related_names().get(a, ())
 
 
+def diminutives_of(name: str) -> frozenset[str]:
+    """Every name that is a diminutive of `name`, or of which `name` is a diminutive (normalised, lower case).
+
+    `are_diminutives(a, b)` is `b in diminutives_of(a)`: the trained model's nickname level hands this set to Splink
+    as a column, so that its SQL and the online scorer ask the same question.
+
+    >>> sorted(diminutives_of("bob"))
+    ['bert', 'bobby', 'rob', 'robert']
+    """
+    return _related_names().get(name, frozenset())
+
+
 @functools.cache
 def _related_names() -> dict[str, frozenset[str]]:
     pairs = set(_package_pairs()) | set(_data_pairs("uk_diminutives.csv"))

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from linkage.dates import DateAgreement, compare_dates
-from linkage.demographics import Demographics, MatchEvidence, MatchLevel
+from linkage.demographics import Demographics, MatchEvidence
 from linkage.genders import GenderAgreement, compare_genders
 from linkage.names import GivenNameAgreement, compare_family_names, compare_given_names
 from linkage.postcodes import PostcodeAgreement, compare_postcodes
@@ -81,7 +81,9 @@ _DOB_MISSING = _DOB[DateAgreement.MISSING]
 def score(a: Demographics, b: Demographics, thresholds: MatchThresholds = DEFAULT_THRESHOLDS) -> MatchEvidence:
     """How likely `a` and `b` describe the same person, the resulting level, and the reasons in words.
 
-    Symmetric in `a` and `b` (the reasons name a's value first).
+    Symmetric in `a` and `b` (the reasons name a's value first). With a trained model in `thresholds`
+    (`MatchThresholds(model=...)`, as the gateway passes it when `[linkage] model` is set) the model scores;
+    otherwise this prior model does.
 
     >>> evidence = score(
     ...     Demographics(given_name="Bob", family_name="Smith", date_of_birth=datetime.date(1980, 1, 2),
@@ -94,6 +96,8 @@ def score(a: Demographics, b: Demographics, thresholds: MatchThresholds = DEFAUL
     >>> evidence.reasons
     ('given name nickname Bob/Robert', 'family name exact', 'DOB day and month swapped', 'postcode exact')
     """
+    if thresholds.model is not None:
+        return thresholds.model.score(a, b, thresholds)
     fields = _compare(profile(a), profile(b))
     return _evidence(fields, _probability(fields), thresholds)
 
@@ -134,9 +138,9 @@ def _evidence(fields: tuple[FieldEvidence, ...], probability: float, thresholds:
     level = thresholds.level(probability)
     if level is not None and fields[_DOB_FIELD] is _DOB_MISSING:
         # Without a DOB on both sides nothing tells a parent from a child of the same name at the same address:
-        # such a link is only ever shown as a possible match, never counted as an involvement.
-        # The DOB field's own reason ("DOB not recorded on one side") says why.
-        level = MatchLevel.POSSIBLE
+        # such a link is only ever shown as a possible match, never counted as an involvement, unless the
+        # authority says otherwise (`[linkage] undated_links`). The DOB field's own reason says why.
+        level = thresholds.rules.limit(level, "undated_links")
     return MatchEvidence(score=probability, level=level, reasons=reasons)
 
 
@@ -163,14 +167,19 @@ def best_links(
     """The candidates that link to `subject` (level not None), best first, each with its evidence.
 
     This is the batch path for a source's search results: `candidates` pairs each record's demographics with the
-    record itself, which comes back untouched. Ties keep the candidates' order.
+    record itself, which comes back untouched. Ties keep the candidates' order. With a trained model in
+    `thresholds`, the model scores.
     """
+    if thresholds.model is not None:
+        return thresholds.model.best_links(subject, candidates, thresholds)
     links: list[tuple[T, MatchEvidence]] = []
     ours = profile(subject)
     for demographics, item in candidates:
         fields = _compare(ours, profile(demographics))
         probability = _probability(fields)
         if probability >= thresholds.possible:
-            links.append((item, _evidence(fields, probability, thresholds)))
+            evidence = _evidence(fields, probability, thresholds)
+            if evidence.level is not None:
+                links.append((item, evidence))
     links.sort(key=lambda link: link[1].score, reverse=True)
     return links

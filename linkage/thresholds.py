@@ -9,8 +9,13 @@ are PROBABLE (>= 0.9); names alone are POSSIBLE (>= 0.1), shown only as "possibl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from linkage.demographics import MatchLevel
+from linkage.rules import DEFAULT_RULES, LinkRules
+
+if TYPE_CHECKING:
+    from linkage.model import LinkageModel
 
 INVALID_THRESHOLDS = "thresholds must satisfy 0 < possible <= probable <= certain <= 1"
 
@@ -21,11 +26,17 @@ class MatchThresholds:
 
     >>> MatchThresholds(certain=0.9999, probable=0.99, possible=0.5).level(0.995)
     <MatchLevel.PROBABLE: 'PROBABLE'>
+
+    Every caller of `linkage.score` and `best_links` passes its authority's thresholds, so they also carry the rest
+    of the authority's `[linkage]` table: the trained `model` that scores (None: the built-in prior model) and the
+    `rules` that cap guarded links at POSSIBLE (`linkage.rules`).
     """
 
     certain: float = 0.999
     probable: float = 0.9
     possible: float = 0.1
+    model: LinkageModel | None = None
+    rules: LinkRules = DEFAULT_RULES
 
     def __post_init__(self) -> None:
         if not 0.0 < self.possible <= self.probable <= self.certain <= 1.0:

@@ -17,7 +17,7 @@ from sandbox.candidates import AddressKey, CandidateIndex, CandidateQuery, addre
 from sandbox.faults import FaultSettings, install_faults
 from sandbox.housing_records import AsbCase, DatedCase, Tenant
 from sandbox.population import Population
-from sandbox.request_bodies import parse_each, reject
+from sandbox.request_bodies import parse_each, reject, sound_codes
 
 _GENDERS = {"F": "F", "M": "M", "X": "U", None: "U"}  # the provider has no code for "other"
 
@@ -93,6 +93,8 @@ async def tenants_search(request: web.Request) -> web.Response:
         surnames=frozenset(surname_key(s) for s in params.getall("surname", [])),
         dates_of_birth=frozenset(parse_each(params.getall("dob", []), parse_native_date)),
         birth_years=years,
+        surname_sounds=sound_codes(params.getall("surnameSound", [])),
+        forename_sounds=sound_codes(params.getall("forenameSound", [])),
     )
     return web.json_response({"RESULTS": [tenant_json(t) for t in request.app[INDEX_KEY].search(query)]})
 

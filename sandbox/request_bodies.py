@@ -9,7 +9,7 @@ from typing import Any, NoReturn, TypeVar
 
 from aiohttp import web
 
-from sandbox.candidates import CandidateQuery, surname_key
+from sandbox.candidates import SOUNDEX_CODE, CandidateQuery, surname_key
 
 BODY_NOT_JSON_OBJECT = "request body must be a JSON object"
 T = TypeVar("T")
@@ -55,15 +55,26 @@ def list_of(
 
 
 def candidate_query(query: Any) -> tuple[str, CandidateQuery]:
-    """`{"ref", "surnames", "datesOfBirth", "birthYears"}` (ISO dates) as a ref and a `CandidateQuery`."""
+    """`{"ref", "surnames", "datesOfBirth", "birthYears", "surnameSounds", "forenameSounds"}` (ISO dates; every
+    key but `ref` optional) as a ref and a `CandidateQuery`."""
     if not isinstance(query, dict) or not isinstance(query.get("ref"), str):
         reject("each query must be an object with a string 'ref'")
-    query = {"surnames": [], "datesOfBirth": [], "birthYears": [], **query}  # every key is optional
+    query = {"surnames": [], "datesOfBirth": [], "birthYears": [], "surnameSounds": [], "forenameSounds": [], **query}
     return query["ref"], CandidateQuery(
         surnames=frozenset(surname_key(s) for s in list_of(query, "surnames", str)),
         dates_of_birth=frozenset(parse_each(list_of(query, "datesOfBirth", str), datetime.date.fromisoformat)),
         birth_years=frozenset(list_of(query, "birthYears", int)),
+        surname_sounds=sound_codes(list_of(query, "surnameSounds", str)),
+        forename_sounds=sound_codes(list_of(query, "forenameSounds", str)),
     )
+
+
+def sound_codes(values: list[str]) -> frozenset[str]:
+    """Soundex codes (a letter and three digits, either case), or HTTP 400 naming the first that is not one."""
+    for value in values:
+        if not SOUNDEX_CODE.fullmatch(value.upper()):
+            reject(f"not a Soundex code: {value!r}")
+    return frozenset(value.upper() for value in values)
 
 
 def parse_each(values: list[str], parse: Callable[[str], T]) -> list[T]:

@@ -1,4 +1,8 @@
-"""The schools' database: a real SQLite file whose schema also runs on PostgreSQL (sandbox/README.md)."""
+"""The schools' database: a real SQLite file whose schema also runs on PostgreSQL (sandbox/README.md).
+
+The Soundex columns are computed here, as a school system would fill them from its database's SOUNDEX(): the
+sandbox's database has them, a real one may not (the gateway's adapter then uses the exact surname keys alone).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import contextlib
 import sqlite3
 from pathlib import Path
 
-from sandbox.candidates import surname_key
+from sandbox.candidates import soundex, surname_key
 from sandbox.population import Population
 
 DATABASE_FILENAME = "school.sqlite"
@@ -16,6 +20,8 @@ CREATE TABLE school (school_id TEXT PRIMARY KEY, name TEXT NOT NULL, dsl_name TE
 CREATE TABLE pupil (upn TEXT PRIMARY KEY, legal_forename TEXT, preferred_forename TEXT, legal_surname TEXT,
                     surname_key TEXT,
                     former_surname_key TEXT,
+                    surname_sound TEXT,
+                    former_surname_sound TEXT,
                     dob TEXT,
                     birth_year INTEGER, gender TEXT,
                     address_line1 TEXT, postcode TEXT);
@@ -27,6 +33,8 @@ CREATE TABLE extract_info (extracted_at TEXT NOT NULL);
 CREATE INDEX pupil_dob ON pupil(dob);
 CREATE INDEX pupil_surname_year ON pupil(surname_key, birth_year);
 CREATE INDEX pupil_former_surname_year ON pupil(former_surname_key, birth_year);
+CREATE INDEX pupil_surname_sound_year ON pupil(surname_sound, birth_year);
+CREATE INDEX pupil_former_surname_sound_year ON pupil(former_surname_sound, birth_year);
 CREATE INDEX pupil_postcode ON pupil(postcode);
 CREATE INDEX enrolment_upn ON enrolment(upn);
 """
@@ -51,6 +59,8 @@ def write_database(population: Population, path: Path) -> Path:
                 identity.family_name,
                 surname_key(identity.family_name),
                 surname_key(former[0]) if former else None,
+                soundex(identity.family_name) or None,
+                (soundex(former[0]) or None) if former else None,
                 dob.isoformat() if dob else None,
                 dob.year if dob else None,
                 _GENDER_CODES[identity.gender],
@@ -77,7 +87,7 @@ def write_database(population: Population, path: Path) -> Path:
             "INSERT INTO school VALUES (?, ?, ?, ?, ?, ?)",
             [(s.school_id, s.name, s.dsl_name, s.dsl_phone, s.dsl_email, s.local_authority) for s in school.schools],
         )
-        connection.executemany("INSERT INTO pupil VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", pupils)
+        connection.executemany("INSERT INTO pupil VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", pupils)
         connection.executemany("INSERT INTO enrolment VALUES (?, ?, ?, ?, ?, ?)", enrolments)
         connection.execute("INSERT INTO extract_info VALUES (?)", (extracted_at,))
     return path

@@ -30,6 +30,8 @@ def search_params(person: Demographics) -> list[tuple[str, str]]:
         *(("surname", surname) for surname in query.surnames),
         *(("dob", dob.strftime(UK_DATE)) for dob in query.dates_of_birth),
         *(("birthYear", str(year)) for year in query.birth_years),
+        *(("surnameSound", code) for code in query.surname_sounds),
+        *(("forenameSound", code) for code in query.forename_sounds),
     ]
 
 

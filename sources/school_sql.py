@@ -10,6 +10,12 @@ PUPIL_COLUMNS = (
     "p.upn, p.legal_forename, p.preferred_forename, p.legal_surname, p.surname_key, p.former_surname_key, "
     "p.dob, p.birth_year, p.gender, p.address_line1, p.postcode"
 )
+KEY_COLUMNS = ("surname_key", "former_surname_key")
+# Soundex of the surname keys: in the sandbox's database; a school system's own database may not have them.
+SOUND_COLUMNS = ("surname_sound", "former_surname_sound")
+
+# No rows, only the column names (cursor.description): whether the database has the Soundex columns.
+PUPIL_COLUMN_NAMES = "SELECT * FROM pupil WHERE 1 = 0"
 
 EXTRACTED_AT = "SELECT MAX(extracted_at) AS extracted_at FROM extract_info"
 
@@ -22,31 +28,44 @@ def placeholders(count: int) -> str:
     return ", ".join("?" * count)
 
 
-def candidate_pupils(dates_of_birth: int, dated_surnames: int, birth_years: int, any_year_surnames: int) -> str:
+def candidate_pupils(
+    dates_of_birth: int,
+    dated_surnames: int,
+    birth_years: int,
+    any_year_surnames: int,
+    *,
+    dated_sounds: int = 0,
+    any_year_sounds: int = 0,
+) -> str:
     """The candidate query (sandbox README) for a batch of people, as one statement. Pupils:
 
     - born on one of the dates; or
-    - with a current or former surname key among `dated_surnames` and born in one of the years, or with no date of
-      birth recorded (nothing to compare it with); or
-    - with a surname key among `any_year_surnames`, whatever their year (people whose DOB we do not know).
+    - with a current or former surname key among `dated_surnames`, or a Soundex code of one among
+      `dated_sounds`, and born in one of the years, or with no date of birth recorded (nothing to compare it
+      with); or
+    - with a surname key among `any_year_surnames`, or a Soundex code among `any_year_sounds`, whatever their year
+      (people whose DOB we do not know).
 
-    Parameters, in order: the dates, the dated surnames twice, the years, the any-year surnames twice. A part with
-    no values is left out."""
+    Parameters, in order: the dates; the dated surnames twice, the dated sounds twice, the years; the any-year
+    surnames twice, the any-year sounds twice. A part with no values is left out. With sounds, the rows also carry
+    the Soundex columns, for the adapter to tell sound-alike candidates apart."""
     conditions = []
     if dates_of_birth:
         conditions.append(f"p.dob IN ({placeholders(dates_of_birth)})")
-    if dated_surnames and birth_years:
-        names = placeholders(dated_surnames)
+    dated = [*_in_any(KEY_COLUMNS, dated_surnames), *_in_any(SOUND_COLUMNS, dated_sounds)]
+    if dated and birth_years:
         conditions.append(
-            f"((p.surname_key IN ({names}) OR p.former_surname_key IN ({names})) "
-            f"AND (p.birth_year IN ({placeholders(birth_years)}) OR p.birth_year IS NULL))"
+            f"(({' OR '.join(dated)}) AND (p.birth_year IN ({placeholders(birth_years)}) OR p.birth_year IS NULL))"
         )
-    if any_year_surnames:
-        names = placeholders(any_year_surnames)
-        conditions.append(f"(p.surname_key IN ({names}) OR p.former_surname_key IN ({names}))")
+    conditions += [*_in_any(KEY_COLUMNS, any_year_surnames), *_in_any(SOUND_COLUMNS, any_year_sounds)]
     if not conditions:
         raise ValueError("a candidate query needs dates of birth or surnames")
-    return f"SELECT {PUPIL_COLUMNS} FROM pupil p WHERE " + " OR ".join(conditions)
+    columns = PUPIL_COLUMNS + "".join(f", p.{column}" for column in SOUND_COLUMNS if dated_sounds or any_year_sounds)
+    return f"SELECT {columns} FROM pupil p WHERE " + " OR ".join(conditions)
+
+
+def _in_any(columns: tuple[str, ...], count: int) -> list[str]:
+    return [f"p.{column} IN ({placeholders(count)})" for column in columns] if count else []
 
 
 def pupils_by_upn(count: int) -> str:

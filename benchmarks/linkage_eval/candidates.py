@@ -22,6 +22,8 @@ from benchmarks.linkage_eval.records import (
     police_extract,
     school_pupils,
 )
+from linkage.normalise import name_tokens
+from linkage.sound_keys import soundex
 from sandbox.candidates import MAX_CANDIDATES, CandidateIndex, CandidateQuery, surname_key
 from sandbox.ground_truth import System
 from sandbox.identity_copies import Identity
@@ -57,6 +59,8 @@ def _candidate_query(subject: linkage.Demographics) -> CandidateQuery:
         surnames=frozenset(surname_key(s) for s in query.surnames),
         dates_of_birth=frozenset(query.dates_of_birth),
         birth_years=frozenset(query.birth_years),
+        surname_sounds=frozenset(query.surname_sounds),
+        forename_sounds=frozenset(query.forename_sounds),
     )
 
 
@@ -86,16 +90,22 @@ def _school(population: Population, workdir: Path) -> TargetSystem:
     records = [record for record, _ in pupils]
     by_dob: dict[str, list[int]] = defaultdict(list)
     by_name_year: dict[tuple[str, int], list[int]] = defaultdict(list)
+    by_sound_year: dict[tuple[str, int], list[int]] = defaultdict(list)
+    forenames: list[set[str]] = []
     for position, (_, row) in enumerate(pupils):
         if row["dob"]:
             by_dob[str(row["dob"])].append(position)
         if row["birth_year"] is not None:
             for key in {row["surname_key"], row["former_surname_key"]} - {None}:
                 by_name_year[(str(key), int(row["birth_year"]))].append(position)
+                by_sound_year[(soundex(str(key)), int(row["birth_year"]))].append(position)
+        names = (row["legal_forename"], row["preferred_forename"])
+        forenames.append({soundex(word) for name in names if name for word in name_tokens(str(name))})
 
     def find(subject: linkage.Demographics) -> list[LinkRecord]:
         # `sources.school`: DOB among the query's dates, or (surname key or former key) with a birth year; a
-        # query without birth years asks nothing by name.
+        # query without birth years asks nothing by name. Then, up to 50 in all, pupils whose surname sounds
+        # like one of the query's in one of the years, with a forename that sounds like the subject's.
         query = linkage.candidate_keys(subject)
         positions: set[int] = set()
         for dob in query.dates_of_birth:
@@ -103,7 +113,16 @@ def _school(population: Population, workdir: Path) -> TargetSystem:
         for name in query.surnames:
             for year in query.birth_years:
                 positions.update(by_name_year.get((name, year), ()))
-        return [records[p] for p in sorted(positions)]
+        wanted = set(query.forename_sounds)
+        alike = {
+            p
+            for sound in query.surname_sounds
+            for year in query.birth_years
+            for p in by_sound_year.get((sound, year), ())
+            if not wanted or forenames[p] & wanted
+        }
+        extra = sorted(alike - positions)[: max(0, MAX_CANDIDATES - len(positions))]
+        return [records[p] for p in sorted(positions)] + [records[p] for p in extra]
 
     return TargetSystem("school", records, find, "SQL candidate query (school adapter)")
 

@@ -10,8 +10,11 @@ from typing import Any
 
 import linkage
 from benchmarks.linkage_eval.search_workload import search_workload
+from resolvers.ids import decode
+from sandbox.population import Population
 
 WARM_UP_SEARCHES = 10  # connections, the police extract and school database opened
+PAGE = 20  # searchPeople's default page: what a user sees first
 
 SEARCH_PEOPLE = """
 query($input: PersonSearchInput!) {
@@ -31,6 +34,7 @@ class HttpSearchReport:
     by_kind_ms: dict[str, list[float]]
     total_counts: list[int]
     startup_seconds: float
+    found: dict[str, tuple[int, int]]  # kind -> (sought person on the first page, searches for someone held)
 
 
 def search_input(terms: linkage.Demographics) -> dict[str, Any]:
@@ -62,6 +66,7 @@ async def evaluate_http_search(seed: int, households: int, searches: int, workdi
         latencies: list[float] = []
         counts: list[int] = []
         by_kind: dict[str, list[float]] = defaultdict(list)
+        found: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for number, case in enumerate(cases):
             variables = search_input(case.terms)
             began = time.perf_counter()
@@ -76,7 +81,12 @@ async def evaluate_http_search(seed: int, households: int, searches: int, workdi
                 continue
             latencies.append(elapsed)
             by_kind[case.kind].append(elapsed)
-            counts.append(int(body["data"]["searchPeople"]["totalCount"]))
+            result = body["data"]["searchPeople"]
+            counts.append(int(result["totalCount"]))
+            held = _record_ids(population, case.person_id)
+            if held:  # a relative no system holds cannot be found
+                found[case.kind][1] += 1
+                found[case.kind][0] += _lists(result, held)
         return HttpSearchReport(
             households=households,
             population=len(population.people),
@@ -85,4 +95,15 @@ async def evaluate_http_search(seed: int, households: int, searches: int, workdi
             by_kind_ms=dict(by_kind),
             total_counts=counts,
             startup_seconds=startup,
+            found={kind: (hits, total) for kind, (hits, total) in found.items()},
         )
+
+
+def _record_ids(population: Population, person_id: str) -> set[str]:
+    """Every record id the systems hold for a true person (CMS, and each service system's)."""
+    return {record_id for ids in population.ground_truth.people[person_id].records.values() for record_id in ids}
+
+
+def _lists(result: dict[str, Any], record_ids: set[str]) -> bool:
+    """Whether one of the page's people is one of the sought person's records."""
+    return any(decode(match["individual"]["id"]).key in record_ids for match in result["matches"])

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import linkage
 from benchmarks.linkage_eval import REFERENCE_DATE
+from benchmarks.linkage_eval.agreement import field_classes, model_field_classes
 from benchmarks.linkage_eval.candidates import Finder, blocking_finder, exact_key, target_systems
 from benchmarks.linkage_eval.records import LinkRecord, cms_subjects
 from benchmarks.linkage_eval.tally import MethodResult, Tally
 from benchmarks.linkage_eval.truth import Truth
 from sandbox.ground_truth import System
-from sandbox.population import generate
+from sandbox.population import Population, generate
 
 METHODS = ("gateway", "blocking", "exact")
+MODEL_METHOD = "model"  # the trained model over the gateway's candidate paths, when one is given
+MODEL_AT_DEFAULTS = "model, default thresholds"  # the same with the default thresholds, to show why they moved
 STRONG = frozenset({linkage.MatchLevel.CERTAIN, linkage.MatchLevel.PROBABLE})
 
 
@@ -37,14 +41,22 @@ class QualityReport:
     candidate_paths: dict[str, str]
     methods: dict[str, MethodResult]
     seconds: float
+    model_thresholds: linkage.MatchThresholds | None = None  # the trained model and its thresholds, if measured
 
 
 def evaluate_quality(
-    seed: int, households: int, *, today: datetime.date = REFERENCE_DATE, workdir: Path | None = None
+    seed: int,
+    households: int,
+    *,
+    today: datetime.date = REFERENCE_DATE,
+    workdir: Path | None = None,
+    model_thresholds: linkage.MatchThresholds | None = None,
+    population: Population | None = None,
 ) -> QualityReport:
-    """Generate the seeded population and measure the three methods on it."""
+    """Generate the seeded population (unless given) and measure the three methods on it, and a fourth,
+    `MODEL_METHOD`, when `model_thresholds` carries a trained model."""
     started = time.perf_counter()
-    population = generate(seed, households, today=today)
+    population = population or generate(seed, households, today=today)
     truth = Truth(population.ground_truth)
     subjects = cms_subjects(population)
     with tempfile.TemporaryDirectory() as tmp:
@@ -54,6 +66,31 @@ def evaluate_quality(
         "blocking", truth, subjects, [(t.system, t.records, blocking_finder(t.records)) for t in targets]
     )
     exact = evaluate_exact(truth, subjects, [(t.system, t.records) for t in targets])
+    methods = {"gateway": gateway, "blocking": blocking, "exact": exact}
+    if model_thresholds is not None and model_thresholds.model is not None:
+        methods[MODEL_METHOD] = evaluate_scored(
+            MODEL_METHOD,
+            truth,
+            subjects,
+            [(t.system, t.records, t.gateway_finder) for t in targets],
+            thresholds=model_thresholds,
+            describe=model_field_classes(model_thresholds.model),
+        )
+        defaults = dataclasses.replace(
+            model_thresholds,
+            certain=linkage.DEFAULT_THRESHOLDS.certain,
+            probable=linkage.DEFAULT_THRESHOLDS.probable,
+            possible=linkage.DEFAULT_THRESHOLDS.possible,
+        )
+        if defaults != model_thresholds:
+            methods[MODEL_AT_DEFAULTS] = evaluate_scored(
+                MODEL_AT_DEFAULTS,
+                truth,
+                subjects,
+                [(t.system, t.records, t.gateway_finder) for t in targets],
+                thresholds=defaults,
+                describe=model_field_classes(model_thresholds.model),
+            )
     return QualityReport(
         seed=seed,
         households=households,
@@ -63,13 +100,19 @@ def evaluate_quality(
         cross_product={t.system: len(subjects) * len(t.records) for t in targets},
         true_pairs=gateway.overall.true_pairs,
         candidate_paths={t.system: t.gateway_path for t in targets},
-        methods={"gateway": gateway, "blocking": blocking, "exact": exact},
+        methods=methods,
         seconds=time.perf_counter() - started,
+        model_thresholds=model_thresholds,
     )
 
 
-def _level(evidence: linkage.MatchEvidence, otherwise: str) -> str:
-    return evidence.level.value if evidence.level else otherwise
+REFUSED = "refused by a rule"  # scored at least POSSIBLE, but a guarded level's rule allows no link (`linkage.rules`)
+
+
+def _level(evidence: linkage.MatchEvidence, otherwise: str, thresholds: linkage.MatchThresholds) -> str:
+    if evidence.level is not None:
+        return evidence.level.value
+    return REFUSED if evidence.score >= thresholds.possible else otherwise
 
 
 def evaluate_scored(
@@ -77,17 +120,21 @@ def evaluate_scored(
     truth: Truth,
     subjects: Sequence[LinkRecord],
     systems: Sequence[tuple[System, list[LinkRecord], Finder]],
+    *,
+    thresholds: linkage.MatchThresholds = linkage.DEFAULT_THRESHOLDS,
+    describe: Callable[[linkage.Demographics, linkage.Demographics], str] = field_classes,
 ) -> MethodResult:
-    """Link every subject into every system through `best_links` over the finder's candidates."""
+    """Link every subject into every system through `best_links` over the finder's candidates (with the model
+    that `thresholds` carries, if any)."""
     result = MethodResult(method)
     for system, records, find in systems:
-        tally = Tally(result, truth, system)
+        tally = Tally(result, truth, system, describe)
         by_id = {r.record_id: r for r in records}
         scored = 0
         for subject in subjects:
             candidates = find(subject.demographics)
             scored += len(candidates)
-            links = linkage.best_links(subject.demographics, [(c.demographics, c) for c in candidates])
+            links = linkage.best_links(subject.demographics, [(c.demographics, c) for c in candidates], thresholds)
             true_ids = set(truth.records_of(subject.person_id, system))
             linked: set[str] = set()
             for record, evidence in links:
@@ -97,19 +144,19 @@ def evaluate_scored(
                     continue
                 linked.add(record.record_id)
                 if not correct:
-                    tally.false_link(subject, record, _level(evidence, ""), evidence.score)
+                    tally.false_link(subject, record, _level(evidence, "", thresholds), evidence.score)
             offered = {c.record_id for c in candidates}
             for record_id in sorted(true_ids):
                 target = by_id[record_id]
                 if record_id in linked:
                     tally.linked_true(subject, target)
                     continue
-                evidence = linkage.score(subject.demographics, target.demographics)
+                evidence = linkage.score(subject.demographics, target.demographics, thresholds)
                 if record_id not in offered:
                     result.not_candidates += 1
                     level = "not a candidate"
                 else:
-                    level = _level(evidence, "below possible")
+                    level = _level(evidence, "below possible", thresholds)
                 tally.missed(subject, target, level, evidence.score)
         result.pairs_scored[system] = scored
     return result

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from benchmarks.linkage_eval.failures_report import failures_section
 from benchmarks.linkage_eval.markdown import pct, table
-from benchmarks.linkage_eval.quality import QualityReport
+from benchmarks.linkage_eval.quality import MODEL_AT_DEFAULTS, MODEL_METHOD, QualityReport
 from benchmarks.linkage_eval.records import TARGETS
 from benchmarks.linkage_eval.tally import Counts
 from benchmarks.linkage_eval.truth import ANY_PLANTED, IDENTITY_PLANTED, KIND_ROWS
@@ -12,6 +12,9 @@ from sandbox.ground_truth import NEAR_DUPLICATE_KINDS
 
 TARGET_PRECISION = 0.995
 TARGET_RECALL = 0.98
+# The trained model's targets: no false link, and at least the prior model's recall of the last published run.
+MODEL_TARGET_PRECISION = 1.0
+MODEL_TARGET_RECALL = 0.9935
 
 BY_KIND_NOTE = (
     "A pair counts under every kind planted on either record (so a row's pairs may also appear in another row); "
@@ -44,6 +47,7 @@ def quality_section(q: QualityReport) -> list[str]:
         "",
         "Candidate paths (`gateway` method): " + "; ".join(f"{s}: {p}" for s, p in q.candidate_paths.items()) + ".",
         "",
+        *_model_note(q),
         *_overall(q),
         "",
         "#### By discrepancy kind",
@@ -63,19 +67,46 @@ def quality_section(q: QualityReport) -> list[str]:
         "",
         *_near_duplicates(q),
         "",
-        *failures_section(q.methods["gateway"], "gateway candidate paths"),
-        *failures_section(q.methods["blocking"], "BlockingIndex"),
+        *(
+            failures_section(q.methods[MODEL_METHOD], "trained model, gateway candidate paths")
+            if MODEL_METHOD in q.methods
+            else []
+        ),
+        *failures_section(q.methods["gateway"], "prior model, gateway candidate paths"),
+        *failures_section(q.methods["blocking"], "prior model, BlockingIndex"),
+    ]
+
+
+def _model_note(q: QualityReport) -> list[str]:
+    thresholds = q.model_thresholds
+    if thresholds is None or thresholds.model is None or MODEL_METHOD not in q.methods:
+        return []
+    training = thresholds.model.training
+    rules = thresholds.rules
+    return [
+        f"`{MODEL_METHOD}`: a model trained by `linkage.train` on this population's {training.get('records', 0):,} "
+        f"records (every system, no labels; {training.get('seconds', 0)} s), scored online over the gateway's "
+        f"candidate paths, with the demo's thresholds (CERTAIN ≥ {thresholds.certain:g}, PROBABLE ≥ "
+        f"{thresholds.probable:g}, POSSIBLE ≥ {thresholds.possible:g}) and rules (undated links "
+        f"{rules.undated_links}, unrelated given names {rules.unrelated_given_names}, different dates of birth "
+        f"{rules.different_dates_of_birth}). The other methods use the prior model (`linkage.weights`).",
+        "",
     ]
 
 
 def _overall(q: QualityReport) -> list[str]:
     gw, bl, ex = q.methods["gateway"], q.methods["blocking"], q.methods["exact"]
     rows = []
-    for m, label in (
-        (gw, "linkage, gateway candidate paths"),
-        (bl, "linkage, BlockingIndex everywhere"),
+    labelled = [
+        (gw, "prior model, gateway candidate paths"),
+        (bl, "prior model, BlockingIndex everywhere"),
         (ex, "exact name + DOB (foundation)"),
-    ):
+    ]
+    if MODEL_METHOD in q.methods:
+        labelled.insert(0, (q.methods[MODEL_METHOD], "trained model, gateway candidate paths"))
+    if MODEL_AT_DEFAULTS in q.methods:
+        labelled.insert(1, (q.methods[MODEL_AT_DEFAULTS], "trained model, default thresholds (PROBABLE ≥ 0.9)"))
+    for m, label in labelled:
         possible = f"{m.possible_true:,} / {m.possible_false:,}" if m.method != "exact" else "-"
         offered = f"{m.not_candidates:,}" if m.method != "exact" else "-"
         rows.append([label, *_counts_cells(m.overall), possible, offered])
@@ -108,30 +139,58 @@ def _overall(q: QualityReport) -> list[str]:
             f"- gateway paths, {label}: precision {pct(counts.precision)}, recall {pct(counts.recall)}, "
             f"twins merged {twins}: **{'met' if met else 'not met'}**"
         )
+    if MODEL_METHOD in q.methods:
+        model = q.methods[MODEL_METHOD]
+        merged = sum(model.near_duplicate_links.values())
+        met = (
+            (model.overall.precision or 0) >= MODEL_TARGET_PRECISION
+            and (model.overall.recall or 0) >= MODEL_TARGET_RECALL
+            and merged == 0
+        )
+        lines.append(
+            f"- trained model, all true pairs: precision {pct(model.overall.precision)} (target 100%), recall "
+            f"{pct(model.overall.recall)} (target ≥ {MODEL_TARGET_RECALL:.2%}), near duplicates merged {merged} "
+            f"(twins, same name and birth year, parent and child): **{'met' if met else 'not met'}**"
+        )
     return lines
 
 
 def _by_kind(q: QualityReport) -> list[str]:
     gw, bl, ex = q.methods["gateway"], q.methods["blocking"], q.methods["exact"]
     rows = []
+    model = q.methods.get(MODEL_METHOD)
     for kind in KIND_ROWS:
         g, b, e = gw.by_kind[kind], bl.by_kind[kind], ex.by_kind[kind]
         if g.true_pairs or g.fp or e.fp:
-            rows.append([kind, *_counts_cells(g), pct(b.recall), e.tp, e.fp, pct(e.precision), pct(e.recall)])
-    header = ("kind", *GATEWAY_COUNTS_HEADER, "blocking: recall", "exact: linked", "false", "precision", "recall")
+            trained = [] if model is None else [model.by_kind[kind].fp, pct(model.by_kind[kind].recall)]
+            rows.append([kind, *_counts_cells(g), pct(b.recall), e.tp, e.fp, pct(e.precision), pct(e.recall), *trained])
+    header: tuple[str, ...] = (
+        "kind",
+        *GATEWAY_COUNTS_HEADER,
+        "blocking: recall",
+        "exact: linked",
+        "false",
+        "precision",
+        "recall",
+    )
+    if model is not None:
+        header += ("model: false", "model: recall")
     return table(header, rows)
 
 
 def _by_system(q: QualityReport) -> list[str]:
     gw, bl, ex = q.methods["gateway"], q.methods["blocking"], q.methods["exact"]
+    model = q.methods.get(MODEL_METHOD)
     rows = []
     for system in TARGETS:
         g, b, e = gw.by_system[system], bl.by_system[system], ex.by_system[system]
         scored = _scored_cells(gw.pairs_scored[system], bl.pairs_scored[system], q.cross_product[system])
-        rows.append([system, *_counts_cells(g), pct(b.recall), pct(e.recall), *scored])
+        trained = [] if model is None else [model.by_system[system].fp, pct(model.by_system[system].recall)]
+        rows.append([system, *_counts_cells(g), pct(b.recall), pct(e.recall), *scored, *trained])
     scored = _scored_cells(sum(gw.pairs_scored.values()), sum(bl.pairs_scored.values()), sum(q.cross_product.values()))
-    rows.append(["all", *_counts_cells(gw.overall), pct(bl.overall.recall), pct(ex.overall.recall), *scored])
-    header = (
+    trained = [] if model is None else [model.overall.fp, pct(model.overall.recall)]
+    rows.append(["all", *_counts_cells(gw.overall), pct(bl.overall.recall), pct(ex.overall.recall), *scored, *trained])
+    header: tuple[str, ...] = (
         "system",
         *GATEWAY_COUNTS_HEADER,
         "blocking: recall",
@@ -141,18 +200,23 @@ def _by_system(q: QualityReport) -> list[str]:
         "cross product",
         "scored / cross product (gateway)",
     )
+    if model is not None:
+        header += ("model: false", "model: recall")
     return table(header, rows)
 
 
 def _near_duplicates(q: QualityReport) -> list[str]:
     gw, bl, ex = q.methods["gateway"], q.methods["blocking"], q.methods["exact"]
-    header = (
+    model = q.methods.get(MODEL_METHOD)
+    header: tuple[str, ...] = (
         "near-duplicate kind",
         "gateway: false links",
         "gateway: POSSIBLE",
         "blocking: false links",
         "exact: false links",
     )
+    if model is not None:
+        header += ("model: false links", "model: POSSIBLE")
     rows = [
         [
             kind,
@@ -160,6 +224,7 @@ def _near_duplicates(q: QualityReport) -> list[str]:
             gw.near_duplicate_possible[kind],
             bl.near_duplicate_links[kind],
             ex.near_duplicate_links[kind],
+            *([] if model is None else [model.near_duplicate_links[kind], model.near_duplicate_possible[kind]]),
         ]
         for kind in NEAR_DUPLICATE_KINDS
     ]

@@ -4,11 +4,13 @@ duplicate, with the misses and false links described without names."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from benchmarks.linkage_eval.agreement import field_classes, miss_cause
 from benchmarks.linkage_eval.records import TARGETS, LinkRecord
 from benchmarks.linkage_eval.truth import KIND_ROWS, Truth, kind_rows
+from linkage import Demographics
 from sandbox.ground_truth import NEAR_DUPLICATE_KINDS, System
 
 
@@ -78,10 +80,17 @@ class Tally:
     counted apart.
     """
 
-    def __init__(self, result: MethodResult, truth: Truth, system: System) -> None:
+    def __init__(
+        self,
+        result: MethodResult,
+        truth: Truth,
+        system: System,
+        describe: Callable[[Demographics, Demographics], str] = field_classes,
+    ) -> None:
         self.result = result
         self.truth = truth
         self.system = system
+        self.describe = describe  # each field's agreement class, as the method's scorer saw it
 
     def linked_true(self, subject: LinkRecord, target: LinkRecord) -> None:
         """A true pair that was linked."""
@@ -127,5 +136,5 @@ class Tally:
     def _example(
         self, subject: LinkRecord, target: LinkRecord, kinds: tuple[str, ...], level: str, score: float | None
     ) -> PairExample:
-        fields = field_classes(subject.demographics, target.demographics)
+        fields = self.describe(subject.demographics, target.demographics)
         return PairExample(self.system, subject.record_id, target.record_id, kinds, level, score, fields)

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from linkage import BlockingIndex, CandidateQuery, Demographics, best_links, candidate_keys, score, surname_key
+from linkage.sound_keys import soundex
 
 from .people import ROBERT, like
 from .population import synthetic_people
@@ -31,16 +32,25 @@ TOLERATED = {
     ),
     "no DOB, moved": like(ROBERT, date_of_birth=None, postcode="M1 1AA", previous_postcodes=("LS1 4AB",)),
     "no DOB, sound-alike family name": like(ROBERT, date_of_birth=None, family_name="Smyth"),
+    "no DOB, typo in family name": like(ROBERT, date_of_birth=None, family_name="Smiht"),
+    "no DOB, nickname, typo in family name": like(ROBERT, given_name="Bob", date_of_birth=None, family_name="Smiht"),
 }
 
 
 def source_search_finds(query: CandidateQuery, record: Demographics) -> bool:
-    """The sandbox README's rule for a source's candidate search."""
+    """The sandbox README's rule for a source's candidate search (for records with a DOB)."""
     dob = record.date_of_birth
     if dob is None:
         return False
-    names = {surname_key(name) for name in (record.family_name or "", *record.other_family_names)}
-    return dob in query.dates_of_birth or (bool(names & set(query.surnames)) and dob.year in query.birth_years)
+    names = [surname_key(name) for name in (record.family_name or "", *record.other_family_names)]
+    if dob in query.dates_of_birth or (bool(set(names) & set(query.surnames)) and dob.year in query.birth_years):
+        return True
+    forenames = {soundex(word) for word in (record.given_name or "").split()}
+    return (
+        bool({soundex(name) for name in names} & set(query.surname_sounds))
+        and (dob.year in query.birth_years or not query.birth_years)
+        and (not query.forename_sounds or bool(forenames & set(query.forename_sounds)))
+    )
 
 
 def test_candidate_keys_cover_names_parts_previous_names_and_tolerated_dates() -> None:
@@ -56,13 +66,21 @@ def test_candidate_keys_cover_names_parts_previous_names_and_tolerated_dates() -
         "surnames": ["ONEILSMITH", "ONEIL", "SMITH", "MULLER"],
         "datesOfBirth": ["2015-03-04", "2015-03-03", "2015-03-05", "2015-04-03", "2014-03-04", "2016-03-04"],
         "birthYears": [2014, 2015, 2016],
+        "surnameSounds": ["O542", "O540", "S530", "M460"],
+        "forenameSounds": ["M626", "P200"],  # Peggy, and Margaret of which it is a diminutive
     }
 
 
 def test_candidate_keys_without_a_dob_or_family_name() -> None:
     query = candidate_keys(Demographics(given_name="Peggy", family_name=None))
     assert query == CandidateQuery(surnames=(), dates_of_birth=(), birth_years=())
-    assert query.to_json() == {"surnames": [], "datesOfBirth": [], "birthYears": []}
+    assert query.to_json() == {
+        "surnames": [],
+        "datesOfBirth": [],
+        "birthYears": [],
+        "surnameSounds": [],
+        "forenameSounds": [],
+    }
 
 
 def test_candidate_keys_drop_titles_from_the_parts() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from sandbox.candidates import surname_key
+from sandbox.candidates import forename_sounds, soundex, surname_key
 from sandbox.runner import RunningSandbox
 
 CLIENT_KEYS = {
@@ -85,3 +85,25 @@ async def test_batch_and_missing_emails(sandbox: RunningSandbox, http: aiohttp.C
     assert any("email" not in k for k in keyworkers)
     assert any(k.get("email") is None for k in keyworkers)
     assert any(k.get("email") for k in keyworkers)
+
+
+async def test_match_by_the_sound_of_the_surname(sandbox: RunningSandbox, http: aiohttp.ClientSession) -> None:
+    """A surname typed wrong finds the client by its Soundex code and the forename's; a bad code is HTTP 400."""
+    client = next(c for c in sandbox.population.adult_social_care if c.identity.date_of_birth)
+    dob = client.identity.date_of_birth
+    assert dob is not None
+    query = {
+        "ref": "0",
+        "surnames": ["NOBODY"],
+        "birthYears": [dob.year],
+        "surnameSounds": [soundex(client.identity.family_name).lower()],  # codes are read in either case
+        "forenameSounds": sorted(forename_sounds(client.identity.given_name)),
+    }
+    url = f"{sandbox.urls['adult_social_care']}/api/clients/match"
+
+    async with http.post(url, json={"queries": [query]}) as response:
+        (result,) = (await response.json())["results"]
+    async with http.post(url, json={"queries": [{**query, "surnameSounds": ["Rice"]}]}) as response:
+        assert response.status == 400
+
+    assert client.client_id in [c["clientId"] for c in result["clients"]]

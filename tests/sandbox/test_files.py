@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from sandbox.candidates import soundex
 from sandbox.police import HEADER
 from sandbox.police_records import NON_SAFEGUARDING_DESCRIPTIONS, SAFEGUARDING_DESCRIPTIONS
 from sandbox.runner import RunningSandbox
@@ -80,6 +81,8 @@ def test_school_database_has_the_readme_schema(sandbox: RunningSandbox) -> None:
             "legal_surname",
             "surname_key",
             "former_surname_key",
+            "surname_sound",
+            "former_surname_sound",
             "dob",
             "birth_year",
             "gender",
@@ -93,6 +96,8 @@ def test_school_database_has_the_readme_schema(sandbox: RunningSandbox) -> None:
         "pupil_dob",
         "pupil_surname_year",
         "pupil_former_surname_year",
+        "pupil_surname_sound_year",
+        "pupil_former_surname_sound_year",
         "pupil_postcode",
         "enrolment_upn",
     }
@@ -103,12 +108,15 @@ def test_school_rows_follow_the_conventions(sandbox: RunningSandbox) -> None:
     registrations = {r for (r,) in query(db, "SELECT DISTINCT registration FROM enrolment")}
     genders = {g for (g,) in query(db, "SELECT DISTINCT gender FROM pupil")}
     keys = query(db, "SELECT surname_key, former_surname_key FROM pupil")
+    sounds = query(db, "SELECT surname_key, surname_sound, former_surname_key, former_surname_sound FROM pupil")
     (extracted_at,) = query(db, "SELECT extracted_at FROM extract_info")
 
     assert registrations == {"main", "dual_main", "dual_subsidiary", "off_site"}
     assert genders <= {"F", "M", "X", "U"}
     assert all(re.fullmatch("[A-Z]+", key) for key, _ in keys)
     assert any(former for _, former in keys)
+    assert all(sound == soundex(key) for key, sound, _, _ in sounds)
+    assert all(sound == (soundex(former) if former else None) for _, _, former, sound in sounds)
     datetime.datetime.fromisoformat(extracted_at[0])
     orphans = query(
         db, "SELECT COUNT(*) FROM enrolment e LEFT JOIN school s USING (school_id) WHERE s.school_id IS NULL"

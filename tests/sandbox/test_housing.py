@@ -6,7 +6,7 @@ import re
 
 import aiohttp
 
-from sandbox.candidates import surname_key
+from sandbox.candidates import forename_sounds, soundex, surname_key
 from sandbox.runner import RunningSandbox
 
 NATIVE_DATE = re.compile(r"^(\d\d/\d\d/\d\d\d\d)?$")
@@ -108,3 +108,21 @@ def test_cases_old_and_recent_exist(sandbox: RunningSandbox) -> None:
     assert any(t.tenancy and t.tenancy.arrears_weeks > 6 for t in housing)
     assert any(c.opened.year < 2014 for t in housing for c in t.asb_cases)
     assert {c.role for t in housing for c in t.asb_cases} == {"PERPETRATOR", "VICTIM", "WITNESS"}
+
+
+async def test_search_by_the_sound_of_the_surname(sandbox: RunningSandbox, http: aiohttp.ClientSession) -> None:
+    """`surnameSound` and `forenameSound` find a tenant whose surname was typed wrong; a bad code is HTTP 400."""
+    tenant = next(t for t in sandbox.population.housing if t.identity.date_of_birth and t.identity.given_name)
+    url = f"{sandbox.urls['housing']}/api/tenants/search"
+    sound = [("surname", "NOBODY"), ("surnameSound", soundex(tenant.identity.family_name))]
+    forenames = [("forenameSound", code) for code in forename_sounds(tenant.identity.given_name)]
+
+    async with http.get(url, params=[*sound, *forenames]) as response:
+        found = [t["PERSON_REF"] for t in (await response.json())["RESULTS"]]
+    async with http.get(url, params=[*sound, ("forenameSound", "Q000")]) as response:
+        other_forename = [t["PERSON_REF"] for t in (await response.json())["RESULTS"]]
+    async with http.get(url, params=[("surnameSound", "R2")]) as response:
+        assert response.status == 400
+
+    assert tenant.person_ref in found
+    assert tenant.person_ref not in other_forename

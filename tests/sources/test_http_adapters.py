@@ -13,6 +13,7 @@ from sources.cms import CmsChild, CmsPerson
 from sources.model import HousingFacts, Service, SourceHealth
 from sources.registry import build_adapter, build_cms_adapter
 from sources.settings import AdapterKind, SourceSettings
+from tests.typos import vowel_typo
 
 SERVICES: dict[str, tuple[Service | None, AdapterKind]] = {
     "adult_social_care": (Service.ADULT_SOCIAL_CARE, "adult_social_care_rest"),
@@ -139,3 +140,29 @@ async def test_registry_refuses_a_cms_as_a_service_source(
     with pytest.raises(ValueError, match="not a CMS source"):
         build_cms_adapter(settings(sandbox, "housing"), session)
     await asyncio.sleep(0)
+
+
+@pytest.mark.parametrize("system", ["adult_social_care", "housing", "cms"])
+async def test_a_family_name_typed_wrong_finds_the_record_by_its_sound(
+    sandbox: RunningSandbox, session: aiohttp.ClientSession, system: str
+) -> None:
+    """Without a DOB, a one-letter typo in the family name still finds the record (surname and forename sounds)."""
+    population = sandbox.population
+    identities = {
+        "adult_social_care": [(c.client_id, c.identity) for c in population.adult_social_care],
+        "housing": [(t.person_ref, t.identity) for t in population.housing],
+        "cms": [(p.id, p.identity) for p in population.cms.people.values()],
+    }[system]
+    record_id, who = next((i, who) for i, who in identities if who.given_name and vowel_typo(who.family_name))
+    typed = Demographics(given_name=who.given_name, family_name=vowel_typo(who.family_name))
+    await sandbox.reset_stats()
+
+    if system == "cms":
+        (people,) = await build_cms_adapter(settings(sandbox, system), session).search([typed])
+        found = {person.person_id for person in people}
+    else:
+        (records,) = await adapter(sandbox, session, system).find_people([typed])
+        found = {record.record_id for record in records}
+
+    assert record_id in found
+    assert (await sandbox.stats(system))["total"] == 1

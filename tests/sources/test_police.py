@@ -19,6 +19,7 @@ from sources.model import Address, PoliceFacts, Service, SourceHealth
 from sources.police import PoliceCsvAdapter
 from sources.settings import SourceSettings
 from tests.sources import samples
+from tests.typos import vowel_typo
 
 
 def police(
@@ -71,6 +72,16 @@ async def test_the_sandbox_extract_is_indexed_and_dated(sandbox: RunningSandbox)
     assert record.record_id in {c.record_id for c in candidates}
     assert await adapter.residents_at([Address(line1=None, postcode="SK1 2AB")]) == [[]]
     assert await adapter.check_health() is SourceHealth.UP
+    await adapter.close()
+
+
+async def test_a_family_name_typed_wrong_finds_the_extract_record(sandbox: RunningSandbox) -> None:
+    """Without a DOB, the extract's index finds a one-letter typo in the family name by its sound."""
+    adapter = police(sandbox.police_csv)
+    record = next(r for r in sandbox.population.police if r.identity.given_name and vowel_typo(r.identity.family_name))
+    typed = Demographics(given_name=record.identity.given_name, family_name=vowel_typo(record.identity.family_name))
+    (candidates,) = await adapter.find_people([typed])
+    assert record.record_id in {c.record_id for c in candidates}
     await adapter.close()
 
 

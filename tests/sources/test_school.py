@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from linkage.sound_keys import soundex
 from sandbox.runner import RunningSandbox
 from sources.adapter import SourceUnavailable
 from sources.model import SchoolFacts, Service, SourceHealth
@@ -92,9 +93,12 @@ async def test_by_surname_alone_when_the_date_of_birth_is_unknown(sandbox: Runni
     surname_only = Demographics(given_name=None, family_name=pupil.identity.family_name)
     [candidates] = await adapter.find_people([surname_only])
     assert pupil.upn in {c.record_id for c in candidates}
+    # Every candidate has the surname, now or before, or (filling up to 50) one that sounds the same.
+    sound = soundex(pupil.identity.family_name)
     assert all(
         (c.person.family_name and c.person.family_name.upper() == pupil.identity.family_name.upper())
         or pupil.identity.family_name.upper() in {n.upper() for n in c.person.other_family_names}
+        or sound in {soundex(n) for n in (c.person.family_name or "", *c.person.other_family_names)}
         for c in candidates
     )
 
@@ -124,3 +128,61 @@ async def test_a_pupil_without_a_date_of_birth_is_a_candidate_by_surname(
     )
     [candidates] = await adapter.find_people([someone])
     assert pupil.upn in {c.record_id for c in candidates}
+
+
+async def test_a_family_name_typed_wrong_is_found_by_its_sound(sandbox: RunningSandbox) -> None:
+    from linkage import Demographics
+    from tests.typos import vowel_typo
+
+    pupil = next(p for p in sandbox.population.school.pupils if vowel_typo(p.identity.family_name))
+    typed = vowel_typo(pupil.identity.family_name)
+    adapter = school(sandbox.school_db)
+
+    [found, other_forename] = await adapter.find_people(
+        [
+            Demographics(given_name=pupil.identity.given_name, family_name=typed),
+            Demographics(given_name="Xzavier", family_name=typed),
+        ]
+    )
+
+    assert pupil.upn in {c.record_id for c in found}
+    assert pupil.upn not in {c.record_id for c in other_forename}
+
+
+async def test_without_the_soundex_columns_the_exact_keys_still_work(
+    sandbox: RunningSandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A school system's own database may lack `surname_sound`: the adapter falls back to the exact keys."""
+    import shutil
+
+    from linkage import Demographics
+    from tests.typos import vowel_typo
+
+    copy = tmp_path / "school.sqlite"
+    shutil.copy(sandbox.school_db, copy)
+    db = sqlite3.connect(copy)
+    try:
+        with db:
+            for index in ("pupil_surname_sound_year", "pupil_former_surname_sound_year"):
+                db.execute(f"DROP INDEX {index}")
+            for column in ("surname_sound", "former_surname_sound"):
+                db.execute(f"ALTER TABLE pupil DROP COLUMN {column}")
+    finally:
+        db.close()
+    pupil = next(p for p in sandbox.population.school.pupils if vowel_typo(p.identity.family_name))
+    name = pupil.identity.family_name
+    adapter = school(copy)
+
+    [exact, typed] = await adapter.find_people(
+        [
+            Demographics(given_name=pupil.identity.given_name, family_name=name),
+            Demographics(given_name=pupil.identity.given_name, family_name=vowel_typo(name)),
+        ]
+    )
+    await adapter.find_people([Demographics(given_name=None, family_name=name)])
+
+    assert pupil.upn in {c.record_id for c in exact}
+    assert typed == []
+    warnings = [r.getMessage() for r in caplog.records if "surname_sound" in r.getMessage()]
+    assert len(warnings) == 1
+    assert name not in warnings[0]

@@ -1,0 +1,72 @@
+"""What a comparison level is: one way two records' field can agree, said twice, in SQL for Splink and in Python
+for the online scorer.
+
+A `Comparison` is one field's ordered levels; the first level whose test holds is the pair's level for that field,
+as in Splink (`CASE WHEN ... THEN ...`). A null level carries no evidence (Splink's `is_null_level`: weight 0,
+left out of expectation maximisation). A level may name a `guard` (`linkage.rules`): the authority's rule that a
+link resting on it is shown at most as POSSIBLE, whatever its weight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from linkage.features import Features
+
+Test = Callable[[Features, Features], bool]
+Reason = Callable[[Features, Features], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """One comparison level: its SQL condition over the `features` columns (`_l`/`_r`), the same test in Python,
+    and the reason in words when a pair falls in it."""
+
+    key: str  # stable upper-case name in structured results, e.g. "DIMINUTIVE"
+    label: str  # Splink's label_for_charts
+    sql: str  # Splink's sql_condition; "ELSE" for the last level
+    test: Test
+    reason: Reason
+    null: bool = False  # no evidence either way
+    tf_column: str | None = None  # term-frequency adjustment on this (exact) level, from this column
+    guard: str | None = None  # a `LinkRules` field: links resting on this level may be capped at POSSIBLE
+
+    def splink_dict(self) -> dict[str, Any]:
+        """This level as an entry of a Splink comparison's `comparison_levels` (without m and u)."""
+        level: dict[str, Any] = {"sql_condition": self.sql, "label_for_charts": self.label}
+        if self.null:
+            level["is_null_level"] = True
+        if self.tf_column is not None:
+            level["tf_adjustment_column"] = self.tf_column
+            level["tf_adjustment_weight"] = 1.0
+        return level
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """One field's levels, strongest first, ending in an ELSE level."""
+
+    column: str  # Splink's output_column_name, e.g. "given_name"
+    description: str
+    levels: tuple[Level, ...]
+
+    def __post_init__(self) -> None:
+        if not self.levels or self.levels[-1].sql != "ELSE":
+            raise ValueError(f"comparison {self.column}: the last level must be ELSE")
+        keys = [level.key for level in self.levels]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"comparison {self.column}: level keys repeat")
+
+    def level_of(self, sql: str) -> Level | None:
+        """The level with this exact SQL condition, if this comparison has it."""
+        return next((level for level in self.levels if level.sql == sql), None)
+
+    def splink_dict(self) -> dict[str, Any]:
+        """This comparison as an entry of Splink's settings `comparisons` (without m and u)."""
+        return {
+            "output_column_name": self.column,
+            "comparison_description": self.description,
+            "comparison_levels": [level.splink_dict() for level in self.levels],
+        }

@@ -110,8 +110,7 @@ class _Member:
 
 
 def _is_same(ctx: RequestContext, person: IndividualView, record: SourceRecord) -> bool:
-    evidence = linkage.score(person.demographics, record.person, ctx.runtime.thresholds)
-    return evidence.level in (linkage.MatchLevel.CERTAIN, linkage.MatchLevel.PROBABLE)
+    return linkage.score(person.demographics, record.person, ctx.runtime.thresholds).counts
 
 
 async def _relationships(ctx: RequestContext, cms_id: str) -> list[CmsRelationship]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from linkage.demographics import MatchEvidence, MatchLevel
+from linkage.demographics import MatchEvidence
 from sources.display_rules import adult_social_care, housing, police, school
 from sources.display_rules.ages import AgeRange, age_range, not_applicable
 from sources.display_rules.config import DisplayRules
@@ -75,10 +75,9 @@ def apply(
     for record, evidence in matched:
         if record.service is not service:
             raise ValueError(f"a {record.service.value} record was given to the {service.value} rules")
-        if evidence.level is None:
-            continue
-        if evidence.level is MatchLevel.POSSIBLE:
-            possible[record.system] += 1
+        if not evidence.counts:
+            if evidence.shown:
+                possible[record.system] += 1
             continue
         if subject_date_of_birth is None:
             own = record.person.date_of_birth

@@ -105,7 +105,10 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--email")
     token.add_argument("--ttl", type=positive_int, default=DEFAULT_TOKEN_TTL_S, metavar="SECONDS")
 
-    sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema_command = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema_command.add_argument(
+        "--federation", action="store_true", help="print the Apollo Federation v2 subgraph SDL a router composes"
+    )
 
     audit = sub.add_parser("audit", help="verify, export or prune the audit trail")
     add_audit_commands(audit)
@@ -128,9 +131,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "schema":
-        from schema.export import sdl
+        from schema.export import sdl, subgraph_sdl
 
-        sys.stdout.write(sdl())
+        sys.stdout.write(subgraph_sdl() if args.federation else sdl())
         return 0
     if args.command == "audit":
         from gateway.audit.commands import run as run_audit_command

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graphql import GraphQLError
-from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
+from graphql import FieldNode, GraphQLError
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule, ValidationRule
 from strawberry import Schema
+from strawberry.federation import Schema as FederationSchema
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
@@ -38,7 +39,20 @@ class _ParserCacheLeavingErrors(ParserCache):
         yield
 
 
-class FamilyContextSchema(Schema):
+class NoSubgraphSdlRule(ValidationRule):
+    """`_service { sdl }` shows the whole schema: refused wherever introspection is (routers compose offline)."""
+
+    def enter_field(self, node: FieldNode, *_args: object) -> None:
+        if node.name.value == "_service":
+            self.report_error(
+                GraphQLError(
+                    "GraphQL introspection has been disabled, but the requested query contained the field '_service'.",
+                    node,
+                )
+            )
+
+
+class FamilyContextSchema(FederationSchema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # strawberry's default logs each error's message, which can echo personal data.
         log_errors(errors)
@@ -59,7 +73,8 @@ def build_schema(
 ) -> Schema:
     """The gateway's schema. Limits and switches come from the authority's configuration.
 
-    With `introspection` off, `__schema` and `__type` are refused at validation (`__typename` still works); with
+    With `introspection` off, `__schema`, `__type` and federation's `_service` (the SDL) are refused at validation
+    (`__typename` still works); with
     `suggestions` off, no error says "Did you mean ...?" (both reveal the schema to a caller probing it).
     """
     # Built once: the validation cache hits only when every request brings the same rule classes. Each request
@@ -68,7 +83,7 @@ def build_schema(
     # budget and the rate limit are checked after validation, with the request's variables (`CostAndRate`).
     limit_rules: list[type[ASTValidationRule]] = [depth_rule(max_depth), alias_rule(max_aliases)]
     if not introspection:
-        limit_rules.append(NoSchemaIntrospectionCustomRule)
+        limit_rules += [NoSchemaIntrospectionCustomRule, NoSubgraphSdlRule]
 
     def limits() -> SchemaExtension:
         return AddValidationRules(limit_rules)

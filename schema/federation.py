@@ -1,0 +1,56 @@
+"""The gateway as an Apollo Federation v2 subgraph: the SDL a router composes, and `_service { sdl }`.
+
+The entities are declared where their types are (`schema/people.py`: `@key(fields: "id")` on `Individual`,
+`Person`, `Child` and `Household`, and `@key(fields: "cmsId")` on `Child`); `Query._entities` is in
+`schema/query.py` and resolves every representation as `node(id:)` does (`resolvers/entities.py`).
+
+The subgraph SDL is the served schema without federation's own plumbing (`_service`, `_entities`, `_Any`,
+`_Entity`, `_Service`), which composition adds back itself. `_service` answers like introspection does: to every
+signed-in caller, and not at all when `[graphql] introspection = false` (refused at validation, as `__schema` is).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import strawberry
+from graphql import DocumentNode, ObjectTypeDefinitionNode, parse, print_ast
+from strawberry import Schema
+from strawberry.printer import print_schema
+
+from schema.access import held
+
+PLUMBING_TYPES: Final = frozenset({"_Any", "_Entity", "_Service", "_FieldSet", "link__Import", "link__Purpose"})
+PLUMBING_FIELDS: Final = frozenset({"_service", "_entities"})
+
+_SDL_CACHE: dict[int, str] = {}
+
+
+@strawberry.type(name="_Service", description="Apollo Federation: this subgraph's SDL, for composition.")
+class ServiceDefinition:
+    sdl: str = held()
+
+
+def subgraph_sdl(schema: Schema) -> str:
+    """The SDL composition needs: the schema with its `@link` and `@key` directives, without the plumbing."""
+    found = _SDL_CACHE.get(id(schema))
+    if found is None:
+        document = parse(print_schema(schema))
+        kept = []
+        for definition in document.definitions:
+            name = getattr(getattr(definition, "name", None), "value", None)
+            if name in PLUMBING_TYPES:
+                continue
+            if isinstance(definition, ObjectTypeDefinitionNode) and name == "Query":
+                fields = tuple(f for f in definition.fields or () if f.name.value not in PLUMBING_FIELDS)
+                definition = ObjectTypeDefinitionNode(
+                    name=definition.name,
+                    description=definition.description,
+                    interfaces=definition.interfaces,
+                    directives=definition.directives,
+                    fields=fields,
+                )
+            kept.append(definition)
+        found = print_ast(DocumentNode(definitions=tuple(kept))) + "\n"
+        _SDL_CACHE[id(schema)] = found
+    return found

@@ -1,6 +1,8 @@
 """The ASGI application: `create_app(settings)`.
 
-Routes: `POST /graphql`; `GET /healthz` (the process is up); `GET /readyz` (the case-management system answers;
+Routes: `POST /graphql`; `POST /graphql/neighbour` (with `[federation] neighbour_field`: the subgraph through
+which a federation router adds this authority's checks to another authority's people); `GET /healthz` (the
+process is up); `GET /readyz` (the case-management system answers;
 each source's health listed when `[operations] readiness_detail`); `GET /metrics` (Prometheus text format, when
 `[operations] metrics`); `GET /graphiql` with its vendored scripts under `/graphiql/static` (when `[graphiql]
 enabled`). With `[operations] listen`, `/metrics` and the detailed `/readyz` move to a second app served on that
@@ -103,16 +105,21 @@ def create_app(
         max_tokens=limits.max_tokens,
         max_variable_depth=limits.max_variable_depth,
     )
-    admitted = AdmissionControl(
-        graphql,
-        max_concurrent=limits.max_concurrent_requests,
-        max_queued=limits.max_queued_requests,
-        queue_timeout_s=limits.request_timeout_s,
-        on_refused=metrics.observe_request,
-    )
+
+    def admission(endpoint: GraphQLEndpoint) -> AdmissionControl:
+        return AdmissionControl(
+            endpoint,
+            max_concurrent=limits.max_concurrent_requests,
+            max_queued=limits.max_queued_requests,
+            queue_timeout_s=limits.request_timeout_s,
+            on_refused=metrics.observe_request,
+        )
+
+    admitted = admission(graphql)
     separate_operations = surface.operations_listen is not None
     routes: list[BaseRoute] = [
         Route("/graphql", admitted),  # every method: the endpoint answers anything but POST with a JSON 405
+        *_neighbour_route(settings, metrics, holder, admission),
         Route("/healthz", healthz),
         Route("/readyz", readiness(holder, detail=surface.readiness_detail and not separate_operations)),
     ]
@@ -143,6 +150,37 @@ def create_app(
         else None
     )
     return app
+
+
+def _neighbour_route(
+    settings: AuthoritySettings,
+    metrics: Metrics,
+    holder: RunningHolder,
+    admission: Callable[[GraphQLEndpoint], AdmissionControl],
+) -> list[BaseRoute]:
+    """`/graphql/neighbour` when `[federation] neighbour_field` is set: the same guards, audit and limits (its
+    admission control is its own, with the same bounds)."""
+    field_name = settings.federation.neighbour_field
+    if field_name is None:
+        return []
+    limits = settings.limits
+    schema = build_schema(
+        max_depth=limits.max_query_depth,
+        max_aliases=limits.max_aliases,
+        max_tokens=limits.max_tokens,
+        introspection=settings.surface.introspection,
+        suggestions=settings.surface.suggestions,
+        neighbour_field=field_name,
+    )
+    endpoint = GraphQLEndpoint(
+        schema,
+        metrics,
+        holder.get,
+        max_body_bytes=limits.max_body_bytes,
+        max_tokens=limits.max_tokens,
+        max_variable_depth=limits.max_variable_depth,
+    )
+    return [Route("/graphql/neighbour", admission(endpoint))]
 
 
 def operations_app_of(app: Starlette) -> Starlette | None:

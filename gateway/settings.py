@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
+import re
 import tomllib
 import urllib.parse
 from collections.abc import Mapping
@@ -84,6 +85,15 @@ class Limits:
 
 
 @dataclass(frozen=True, kw_only=True)
+class FederationSettings:
+    """`[federation]`: the gateway as a subgraph. With `neighbour_field`, it also serves `/graphql/neighbour`, the
+    subgraph through which a router adds this authority's checks to another authority's people under that field
+    name (`schema/neighbour.py`, docs/federation.md)."""
+
+    neighbour_field: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class AuthoritySettings:
     name: str
     access_mode: AccessMode
@@ -96,6 +106,7 @@ class AuthoritySettings:
     display_rules: Mapping[str, Any] = field(default_factory=dict)
     linkage: Mapping[str, Any] = field(default_factory=dict)
     audit: AuditSettings = field(default_factory=AuditSettings)
+    federation: FederationSettings = field(default_factory=FederationSettings)
     # Off only to measure what batching saves (benchmarks): every look-up then makes its own upstream call.
     batching: bool = True
 
@@ -130,6 +141,7 @@ TOP_LEVEL = {
     "linkage",
     "tuning",
     "audit",
+    "federation",
 }
 
 
@@ -162,6 +174,7 @@ def parse_authority(raw: Mapping[str, Any]) -> AuthoritySettings:
         display_rules=reader.optional_mapping("display_rules"),
         linkage=reader.optional_mapping("linkage"),
         audit=_audit(reader.optional_table("audit")),
+        federation=_federation(reader.optional_table("federation")),
         batching=tuning.boolean("batching", default=True),
     )
 
@@ -397,6 +410,17 @@ def _surface(reader: _Reader, *, production: bool) -> SurfaceSettings:
         operations_listen=operations.listen_address("listen"),
         cors_origins=tuple(origins),
     )
+
+
+GRAPHQL_NAME = re.compile(r"^[a-z][A-Za-z0-9]{0,63}$")
+
+
+def _federation(r: _Reader) -> FederationSettings:
+    r.only({"neighbour_field"})
+    name = r.optional_string("neighbour_field")
+    if name is not None and not GRAPHQL_NAME.match(name):
+        raise ConfigError(f"{r.where('neighbour_field')} must be a GraphQL field name like inStockport")
+    return FederationSettings(neighbour_field=name)
 
 
 def _audit(r: _Reader) -> AuditSettings:

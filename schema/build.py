@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from graphql import FieldNode, GraphQLError
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule, ValidationRule
 from strawberry import Schema
-from strawberry.federation import Schema as FederationSchema
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.extensions.base_extension import SchemaExtension
+from strawberry.federation import Schema as FederationSchema
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -17,6 +17,7 @@ from schema.access import read_field
 from schema.audit_hook import AuditHook
 from schema.errors import ErrorShaping, log_errors
 from schema.limits import CostAndRate, alias_rule, depth_rule
+from schema.neighbour import build_neighbour_types
 from schema.people import Child, Household, Person
 from schema.query import Query
 from schema.services import INVOLVEMENT_TYPES
@@ -70,8 +71,11 @@ def build_schema(
     max_tokens: int = 4000,
     introspection: bool = True,
     suggestions: bool = True,
+    neighbour_field: str | None = None,
 ) -> Schema:
-    """The gateway's schema. Limits and switches come from the authority's configuration.
+    """The gateway's schema; with `neighbour_field`, the `neighbour` subgraph instead (`schema/neighbour.py`),
+    under the same extensions: access guard, audit, limits and cost. Limits and switches come from the authority's
+    configuration.
 
     With `introspection` off, `__schema`, `__type` and federation's `_service` (the SDL) are refused at validation
     (`__typename` still works); with
@@ -100,6 +104,13 @@ def build_schema(
     def error_shaping() -> SchemaExtension:
         return ErrorShaping(suggestions=suggestions)
 
+    if neighbour_field is not None:
+        entity_types = build_neighbour_types(neighbour_field)
+        return FamilyContextSchema(
+            types=entity_types,
+            extensions=[AuditHook, error_shaping, token_limiter, parser_cache, limits, validation_cache, CostAndRate],
+            config=StrawberryConfig(default_resolver=read_field, disable_field_suggestions=not suggestions),
+        )
     return FamilyContextSchema(
         query=Query,
         types=[Person, Child, Household, *INVOLVEMENT_TYPES],

@@ -11,10 +11,17 @@ signed-in caller, and not at all when `[graphql] introspection = false` (refused
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import strawberry
-from graphql import DocumentNode, ObjectTypeDefinitionNode, parse, print_ast
+from graphql import (
+    DocumentNode,
+    ObjectTypeDefinitionNode,
+    SchemaDefinitionNode,
+    SchemaExtensionNode,
+    parse,
+    print_ast,
+)
 from strawberry import Schema
 from strawberry.printer import print_schema
 
@@ -36,13 +43,15 @@ def subgraph_sdl(schema: Schema) -> str:
     found = _SDL_CACHE.get(id(schema))
     if found is None:
         document = parse(print_schema(schema))
-        kept = []
+        kept: list[Any] = []
         for definition in document.definitions:
             name = getattr(getattr(definition, "name", None), "value", None)
             if name in PLUMBING_TYPES:
                 continue
             if isinstance(definition, ObjectTypeDefinitionNode) and name == "Query":
                 fields = tuple(f for f in definition.fields or () if f.name.value not in PLUMBING_FIELDS)
+                if not fields:  # a subgraph that only extends entities has no root fields of its own
+                    continue
                 definition = ObjectTypeDefinitionNode(
                     name=definition.name,
                     description=definition.description,
@@ -51,6 +60,14 @@ def subgraph_sdl(schema: Schema) -> str:
                     fields=fields,
                 )
             kept.append(definition)
+        if not any(getattr(getattr(d, "name", None), "value", None) == "Query" for d in kept):
+            # No root fields of its own: `extend schema @link(...)` without a query root.
+            kept = [
+                SchemaExtensionNode(directives=d.directives, operation_types=())
+                if isinstance(d, SchemaDefinitionNode)
+                else d
+                for d in kept
+            ]
         found = print_ast(DocumentNode(definitions=tuple(kept))) + "\n"
         _SDL_CACHE[id(schema)] = found
     return found

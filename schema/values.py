@@ -14,14 +14,15 @@ from schema.access import held
 from schema.enums import MatchLevel
 
 
-@strawberry.type
+# Value types another authority's `neighbour` subgraph also declares (for the demographics it `@requires`).
+@strawberry.federation.type(shareable=True)
 class Name:
     given: str | None = held()
     family: str | None = held()
     full: str | None = held()
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class Address:
     line1: str | None = held()
     line2: str | None = held()

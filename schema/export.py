@@ -8,6 +8,7 @@ from pathlib import Path
 
 from schema.build import build_schema
 from schema.federation import subgraph_sdl as federation_sdl
+from schema.federation import without_federation_directives
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 DEFAULT_PATH = DOCS / "schema.graphql"
@@ -20,7 +21,9 @@ SUBGRAPH_HEADER = (
 
 
 def sdl() -> str:
-    return HEADER + build_schema().as_str() + "\n"
+    """The schema clients see, as plain SDL: federation's directives (`@link`, `@key`, `@shareable`) are for
+    composition and are in docs/subgraph.graphql; `_entities` and `_service` are served, so they are here."""
+    return HEADER + without_federation_directives(build_schema().as_str()) + "\n"
 
 
 def subgraph_sdl() -> str:

@@ -11,6 +11,7 @@ signed-in caller, and not at all when `[graphql] introspection = false` (refused
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 import strawberry
@@ -71,3 +72,13 @@ def subgraph_sdl(schema: Schema) -> str:
         found = print_ast(DocumentNode(definitions=tuple(kept))) + "\n"
         _SDL_CACHE[id(schema)] = found
     return found
+
+
+_SCHEMA_LINK = re.compile(r"^schema @link\([^\n]*\) \{\n  query: Query\n\}\n\n", re.MULTILINE)
+_APPLIED = re.compile(r' @(?:key|requires|provides)\(fields: "[^"]*"\)| @(?:shareable|external)\b')
+
+
+def without_federation_directives(sdl: str) -> str:
+    """`sdl` as strawberry prints it, without federation's directive applications (`@link` on the schema, `@key`,
+    `@shareable`, ...): plain SDL any GraphQL tool reads."""
+    return _APPLIED.sub("", _SCHEMA_LINK.sub("", sdl))

@@ -3,7 +3,8 @@
 1. The family-context query for one child (the child, its household, everyone's service checks), sent alternately
    to authority A's gateway directly and through Hive Gateway (which then calls that same gateway once: the query
    touches only authority A's subgraph), `ROUNDS` times each, same children, one run: p50 of each and the ratio.
-2. `_entities` with 1, 10 and 100 `Child` representations (each with its service checks), sent to the gateway
+2. The cross-authority query (`gateway.federation_demo.FAMILY_QUERY`) for the planted child, through the router.
+3. `_entities` with 1, 10 and 100 `Child` representations (each with its service checks), sent to the gateway
    directly: upstream requests per source, counted by the simulated systems. Flat means batched.
 """
 
@@ -22,7 +23,7 @@ from typing import Any
 import aiohttp
 
 from benchmarks.report_file import write_sections
-from gateway.federation_demo import FederationStack, federation_stack
+from gateway.federation_demo import FAMILY_QUERY, FederationStack, federation_stack
 from resolvers import ids
 
 ROUNDS = 40
@@ -60,6 +61,8 @@ async def _measure(stack: FederationStack) -> str:
         for cms_id in children[:ROUNDS]:
             direct.append(await _post(http, f"{stack.gateway_a}/graphql", FAMILY, {"cmsId": cms_id}, token))
             routed.append(await _post(http, f"{stack.router_url}/graphql", FAMILY, {"cmsId": cms_id}, token))
+        planted = {"cmsId": stack.family.child_cms_id}
+        across = [await _post(http, f"{stack.router_url}/graphql", FAMILY_QUERY, planted, token) for _ in range(ROUNDS)]
         rows = []
         for size in (1, 10, 100):
             representations = [{"__typename": "Child", "id": ids.child_id(c)} for c in children[:size]]
@@ -84,6 +87,9 @@ async def _measure(stack: FederationStack) -> str:
             "",
             f"- direct: p50 **{p50_direct:.1f} ms**; through the router: p50 **{p50_routed:.1f} ms**",
             f"- router overhead: **{p50_routed - p50_direct:.1f} ms** at p50 (ratio {p50_routed / p50_direct:.2f})",
+            f"- the cross-authority query (docs/federation.md: the same, plus early help and authority B's checks for "
+            f"the planted child's parent; five subgraph requests), {ROUNDS} times through the router: p50 "
+            f"**{statistics.median(across) * 1000:.1f} ms**",
             "",
             "`_entities` with N `Child` representations, each with its service checks, sent to the gateway: upstream "
             "requests per source. The CMS and adult social care get one batched request whatever N (none when no "

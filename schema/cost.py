@@ -124,11 +124,19 @@ def operation_cost(
 
 
 def children_asked(document: DocumentNode, *, operation_name: str | None, variables: Mapping[str, Any] | None) -> int:
-    """How many case-management ids the operation's `children` fields ask for, all aliases together.
+    """How many case-management ids the operation's `children` fields ask for, all aliases together."""
+    return ids_asked(document, "children", operation_name=operation_name, variables=variables)
 
-    `children` is a root field, so it stands only in the operation's own selection or in fragments on `Query`
-    spread there; a fragment spread twice at the root is merged by GraphQL and runs once, so each fragment counts
-    once. `[limits] max_children` holds for this total, not per field.
+
+def ids_asked(
+    document: DocumentNode, field: str, *, operation_name: str | None, variables: Mapping[str, Any] | None
+) -> int:
+    """How many ids the operation's root `field` (`children`, or federation's `_entities` by its representations)
+    asks for, all aliases together.
+
+    Both are root fields, so they stand only in the operation's own selection or in fragments on `Query` spread
+    there; a fragment spread twice at the root is merged by GraphQL and runs once, so each fragment counts once.
+    `[limits] max_children` holds for this total, not per field.
     """
     operation = find_operation(document, operation_name)
     if operation is None:
@@ -140,8 +148,9 @@ def children_asked(document: DocumentNode, *, operation_name: str | None, variab
     pending = [operation.selection_set]
     while pending:
         for selection in pending.pop().selections:
-            if isinstance(selection, FieldNode) and selection.name.value == "children":
-                ids = next((a.value for a in selection.arguments or () if a.name.value == "cmsIds"), None)
+            if isinstance(selection, FieldNode) and selection.name.value == field:
+                argument = PER_ID[field]
+                ids = next((a.value for a in selection.arguments or () if a.name.value == argument), None)
                 total += _length(value_from_ast_untyped(ids, given) if ids is not None else None, absent=0)
             elif isinstance(selection, InlineFragmentNode):
                 pending.append(selection.selection_set)

@@ -30,6 +30,11 @@ def subgraph_sdl() -> str:
     return SUBGRAPH_HEADER + federation_sdl(build_schema())
 
 
+def neighbour_sdl(field_name: str) -> str:
+    """The neighbour subgraph's SDL (`/graphql/neighbour` with `[federation] neighbour_field = field_name`)."""
+    return federation_sdl(build_schema(neighbour_field=field_name))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     path = Path(args[0]) if args else DEFAULT_PATH

@@ -182,3 +182,16 @@ async def test_the_cost_model_prices_each_representation(stack: AccessStack, cas
     assert body.get("data") is None and set(errors_by_code(body)) == {"QUERY_TOO_COMPLEX"}, body
     one = await stack.query(manager, query, {"r": [child(caseload.own_child)]})
     assert "errors" not in one, one
+
+
+async def test_too_many_representations_are_refused_before_anything_runs(
+    stack: AccessStack, caseload: Caseload
+) -> None:
+    manager = stack.token(Role.INTEGRATION, azp="mash-many")
+    query = """query($r: [_Any!]!) { a: _entities(representations: $r) { __typename }
+      b: _entities(representations: $r) { __typename } }"""
+    await stack.sandbox.reset_stats()
+    body = await stack.query(manager, query, {"r": [child(caseload.own_child)] * 251})
+    assert body.get("data") is None and set(errors_by_code(body)) == {"BAD_USER_INPUT"}, body
+    assert "at most 500 representations" in body["errors"][0]["message"]
+    assert (await upstream(stack))["cms"] == 0

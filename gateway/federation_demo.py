@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -263,6 +264,11 @@ def run_federation_demo(workdir: str, port: int, households: int) -> int:
     """`python -m gateway.federation_demo`: run the stack until Ctrl+C."""
 
     async def main() -> None:
+        # SIGTERM as well as Ctrl+C stops the stack cleanly, Hive Gateway's process included.
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
         async with federation_stack(Path(workdir), households=households, router_port=port) as stack:
             token = stack.token()
             print(
@@ -283,10 +289,10 @@ def run_federation_demo(workdir: str, port: int, households: int) -> int:
                 "Press Ctrl+C to stop.",
                 flush=True,
             )
-            await asyncio.Event().wait()
+            await stop.wait()
 
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
+    asyncio.run(main())
+    print("Stopped.")
     return 0
 
 

@@ -33,7 +33,7 @@ TITLE = "## Federation: the router's overhead and `_entities` batching"
 
 FAMILY = """query FamilyContext($cmsId: ID!) { child(cmsId: $cmsId) { name { full } serviceChecks { service outcome }
   household { members { relationshipToChild individual { name { full } serviceChecks { service outcome } } } } } }"""
-ENTITIES = """query($r: [_Any!]!) { _entities(representations: $r) { ... on Child { cmsId
+ENTITIES = """query($r: [_Any!]!) { _entities(representations: $r) { ... on Individual { id
   serviceChecks { service outcome } } } }"""
 SYSTEMS = ("cms", "adult_social_care", "housing")
 
@@ -63,13 +63,18 @@ async def _measure(stack: FederationStack) -> str:
             routed.append(await _post(http, f"{stack.router_url}/graphql", FAMILY, {"cmsId": cms_id}, token))
         planted = {"cmsId": stack.family.child_cms_id}
         across = [await _post(http, f"{stack.router_url}/graphql", FAMILY_QUERY, planted, token) for _ in range(ROUNDS)]
+        adults = sorted(i for i in stack.sandbox_a.population.cms.people if i.startswith("P"))
         rows = []
-        for size in (1, 10, 100):
-            representations = [{"__typename": "Child", "id": ids.child_id(c)} for c in children[:size]]
-            await stack.sandbox_a.reset_stats()
-            await _post(http, f"{stack.gateway_a}/graphql", ENTITIES, {"r": representations}, token)
-            counts = [int((await stack.sandbox_a.stats(s))["total"]) for s in SYSTEMS]
-            rows.append(f"| {size} | " + " | ".join(str(n) for n in counts) + " |")
+        for kind, make, pool in (
+            ("Child", ids.child_id, children),
+            ("Person", lambda key: ids.person_id("CMS", key), adults),
+        ):
+            for size in (1, 10, 100):
+                representations = [{"__typename": kind, "id": make(key)} for key in pool[:size]]
+                await stack.sandbox_a.reset_stats()
+                await _post(http, f"{stack.gateway_a}/graphql", ENTITIES, {"r": representations}, token)
+                counts = [int((await stack.sandbox_a.stats(s))["total"]) for s in SYSTEMS]
+                rows.append(f"| {size} {kind} | " + " | ".join(str(n) for n in counts) + " |")
     p50_direct = statistics.median(direct) * 1000
     p50_routed = statistics.median(routed) * 1000
     today = datetime.date.today().isoformat()
@@ -78,7 +83,8 @@ async def _measure(stack: FederationStack) -> str:
             TITLE,
             "",
             f"Run on {today} by `make bench-federation` (`python -m benchmarks.federation`), on {platform.machine()} "
-            f"with Python {platform.python_version()}, one run; no latency injected into the simulated systems "
+            f"with Python {platform.python_version()}, one run on a shared machine (other jobs running); no latency "
+            "injected into the simulated systems "
             f"({HOUSEHOLDS} households per authority). The stack is `make federation-demo`'s: two authorities' "
             "gateways and the early-help subgraph in this process, Hive Gateway (Node) in its own.",
             "",
@@ -91,12 +97,13 @@ async def _measure(stack: FederationStack) -> str:
             f"the planted child's parent; five subgraph requests), {ROUNDS} times through the router: p50 "
             f"**{statistics.median(across) * 1000:.1f} ms**",
             "",
-            "`_entities` with N `Child` representations, each with its service checks, sent to the gateway: upstream "
-            "requests per source. The CMS and adult social care get one batched request whatever N (none when no "
-            "child is in a source's age range); housing has no batch endpoint, so it gets one request per child "
-            "in its age range:",
+            "`_entities` with N `Child` or `Person` (adults the CMS records) representations, each with its service "
+            "checks, sent to the gateway: upstream requests per source. The CMS and adult social care get one "
+            "batched request whatever N (none when nobody is in a source's age range; adult social care's batches "
+            "hold at most 50, its `max_batch_size`, so 100 people are two requests, sent in parallel); housing has "
+            "no batch endpoint, so it gets one request per person in its age range:",
             "",
-            "| representations | " + " | ".join(f"{s} requests" for s in SYSTEMS) + " |",
+            "| representations | " + " | ".join(f"{system} requests" for system in SYSTEMS) + " |",
             "|---|---|---|---|",
             *rows,
             "",

@@ -39,3 +39,21 @@ def test_a_broken_subgraph_fails_composition(tmp_path: Path) -> None:
     done = compose(subgraphs, tmp_path / "s.graphql")
     assert done.returncode == 1
     assert "ERROR INVALID_FIELD_SHARING" in done.stderr
+
+
+def test_a_hint_fails_composition(tmp_path: Path) -> None:
+    """Composing is not enough: a subgraph whose copy of a shared enum lacks values composes with hints (the
+    supergraph's `Gender` would hold values that subgraph never returns), and the check fails on them."""
+    require_node()
+    rival = (
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.11", import: ["@key"])\n'
+        'type Child @key(fields: "cmsId") { cmsId: ID! recordedGender: Gender }\n'
+        "enum Gender { FEMALE }\n"
+    )
+    subgraphs = {name: (sdl, f"http://127.0.0.1:1/{name}") for name, sdl in subgraph_sdls().items()}
+    subgraphs["rival"] = (rival, "http://127.0.0.1:1/rival")
+    done = compose(subgraphs, tmp_path / "s.graphql")
+    assert done.returncode == 1, done.stderr
+    assert "HINT INCONSISTENT_ENUM_VALUE_FOR_OUTPUT_ENUM" in done.stderr
+    assert "composition gave hints that matter" in done.stderr
+    assert not (tmp_path / "s.graphql").exists()

@@ -7,9 +7,11 @@ import subprocess
 import sys
 
 import pytest
+from graphql import parse
 
 from gateway.settings import ConfigError, parse_authority
 from schema.build import build_schema
+from schema.cost import operation_cost
 from schema.export import SUBGRAPH_PATH, neighbour_sdl
 from schema.federation import subgraph_sdl
 from tests.gateway.test_settings import minimal
@@ -42,3 +44,15 @@ async def test_service_sdl_is_served_like_introspection() -> None:
 def test_a_bad_neighbour_field_names_the_key(name: str) -> None:
     with pytest.raises(ConfigError, match=r"federation\.neighbour_field"):
         parse_authority(minimal(federation={"neighbour_field": name}))
+
+
+def test_the_cost_of_entities_grows_with_its_representations() -> None:
+    schema = build_schema()._schema
+    query = parse(
+        "query($r: [_Any!]!) { _entities(representations: $r) { ... on Child { serviceChecks { outcome } } } }"
+    )
+    costs = [
+        operation_cost(schema, query, operation_name=None, variables={"r": [{}] * n}, max_children=500)
+        for n in (1, 10, 100)
+    ]
+    assert costs[1] > 9 * costs[0] and costs[2] > 9 * costs[1], costs

@@ -1,4 +1,5 @@
-"""`[persisted_operations]` is read and checked once, at start-up, with errors that name the key."""
+"""`[persisted_operations]`, `[tracing]` and `[clients]` are read and checked once, at start-up, with errors that
+name the key."""
 
 from __future__ import annotations
 
@@ -28,3 +29,16 @@ def test_the_list_is_checked_at_start_up(tmp_path: Path) -> None:
     settings = parse_authority(minimal(persisted_operations={"file": str(manifest(tmp_path / "ok.json", LISTED))}))
     assert settings.persisted_operations.operations == {LISTED_HASH: LISTED}
     assert not settings.persisted_operations.require
+
+
+def test_tracing_and_clients_settings() -> None:
+    assert parse_authority(minimal()).tracing.otlp_endpoint is None  # off by default
+    settings = parse_authority(minimal(tracing={"otlp_endpoint": "http://collector:4318/v1/traces"}))
+    assert settings.tracing.otlp_endpoint == "http://collector:4318/v1/traces"
+    assert settings.tracing.service_name == "family-context"
+    with pytest.raises(ConfigError, match=r"tracing\.otlp_endpoint must be an http\(s\) URL"):
+        parse_authority(minimal(tracing={"otlp_endpoint": "collector:4318"}))
+    with pytest.raises(ConfigError, match=r"tracing\.sampler is not a known setting"):
+        parse_authority(minimal(tracing={"sampler": "always"}))
+    with pytest.raises(ConfigError, match=r"clients\.max_metric_labels must be a whole number"):
+        parse_authority(minimal(clients={"max_metric_labels": -1}))

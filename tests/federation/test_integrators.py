@@ -3,8 +3,10 @@ the audit trail and the metrics, and OpenTelemetry traces that continue the call
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -203,3 +205,37 @@ async def test_http_sources_receive_traceparent(spans: InMemorySpanExporter) -> 
     assert seen and seen[0] is not None and seen[0].split("-")[1] == trace_id
     attempt = next(s for s in spans.get_finished_spans() if s.name == "Echo health")
     assert attempt.attributes is not None and attempt.attributes["http.response.status_code"] == 200
+
+
+async def test_with_an_otlp_endpoint_spans_are_exported_over_otlp_http(tmp_path: Path) -> None:
+    """`[tracing] otlp_endpoint` installs the SDK's OTLP/HTTP exporter (in a process of its own: the provider is
+    process-wide); a collector stand-in receives the spans as protobuf."""
+    received: list[tuple[str, str, bytes]] = []
+
+    async def collect(request: web.Request) -> web.Response:
+        received.append((request.path, request.content_type, await request.read()))
+        return web.Response(status=200)
+
+    app = web.Application()
+    app.router.add_post("/v1/traces", collect)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    endpoint = f"http://127.0.0.1:{runner.addresses[0][1]}/v1/traces"
+    script = (
+        "from opentelemetry import trace\n"
+        "from gateway.settings import TracingSettings\n"
+        "from gateway.tracing import configure, tracer\n"
+        f"configure(TracingSettings(otlp_endpoint={endpoint!r}, service_name='fc-test'))\n"
+        "with tracer().start_as_current_span('graphql.request'):\n"
+        "    pass\n"
+        "trace.get_tracer_provider().shutdown()\n"
+    )
+    try:
+        process = await asyncio.create_subprocess_exec(sys.executable, "-c", script)
+        assert await asyncio.wait_for(process.wait(), 60) == 0
+    finally:
+        await runner.cleanup()
+    assert received and received[0][0] == "/v1/traces"
+    assert received[0][1] == "application/x-protobuf"
+    assert b"graphql.request" in received[0][2] and b"fc-test" in received[0][2]

@@ -1,7 +1,8 @@
 """Another authority's children or adults, checked here: the `neighbour` subgraph's one look-up.
 
 A federation router sends this authority a person another authority's gateway holds: only the demographics that
-gateway returned to the same caller (name, date of birth, addresses; `@requires` in `schema/neighbour.py`). Here
+gateway returned to the same caller, and only those the search needs (name and date of birth; `@requires` in
+`schema/neighbour.py`: no addresses cross, since a family that moved has another postcode anyway). Here
 they are a search, exactly as `searchPeople` is one: the principal must be allowed to search, the terms are
 audited, and each person found with a strong match (CERTAIN or PROBABLE) gets this authority's service checks,
 with this authority's access rules and audit. A representation grants nothing: what it holds is only search terms.
@@ -10,9 +11,9 @@ with this authority's access rules and audit. A representation grants nothing: w
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from linkage.demographics import MatchEvidence, MatchLevel
 from resolvers import search, service_checks
@@ -31,10 +32,9 @@ class Demographics:
     given: str | None
     family: str | None
     date_of_birth: datetime.date | None
-    postcode: str | None
 
     @classmethod
-    def of(cls, name: object, date_of_birth: object, addresses: object) -> Demographics:
+    def of(cls, name: object, date_of_birth: object) -> Demographics:
         given = family = None
         if isinstance(name, Mapping):
             given = _text(name.get("given"))
@@ -45,14 +45,7 @@ class Demographics:
                 dob = datetime.date.fromisoformat(date_of_birth)
             except ValueError:
                 dob = None
-        postcode = None
-        if isinstance(addresses, list):
-            current = [a for a in addresses if isinstance(a, Mapping) and a.get("current")]
-            for address in current or [a for a in addresses if isinstance(a, Mapping)]:
-                postcode = _text(address.get("postcode"))
-                if postcode:
-                    break
-        return cls(given=given, family=family, date_of_birth=dob, postcode=postcode)
+        return cls(given=given, family=family, date_of_birth=dob)
 
 
 def _text(value: object) -> str | None:
@@ -94,7 +87,3 @@ async def checks_here(ctx: RequestContext, person: Demographics) -> list[CrossAu
             )
         )
     return answers
-
-
-def representation_fields(representation: Mapping[str, Any]) -> Sequence[object]:
-    return (representation.get("name"), representation.get("dateOfBirth"), representation.get("addresses"))

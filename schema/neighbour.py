@@ -13,15 +13,19 @@ import datetime
 from typing import Any
 
 import strawberry
+from strawberry.federation.schema_directives import Requires
 
 from auth.field_classes import FieldClass
 from resolvers import cross_authority
-from schema.access import guarded, held
+from schema.access import ACCESS_KEY, guarded, held
 from schema.enums import CheckOutcome, MatchLevel, Service
 from schema.people import Ctx
-from schema.values import Address, Name
+from schema.values import Name
 
-REQUIRES = "name { given family } dateOfBirth addresses { postcode current }"
+BASIC = {ACCESS_KEY: FieldClass.BASIC}
+
+# What the search here needs from the home authority, and no more (data minimisation: no addresses cross).
+REQUIRES = "name { given family } dateOfBirth"
 
 
 @strawberry.federation.type(shareable=True, description="A practitioner another authority records: who to call.")
@@ -79,20 +83,20 @@ def _answer(found: cross_authority.CrossAuthorityMatch) -> NeighbourMatch:
 
 
 class _Reference:
-    """The fields a router sends for a person of the home authority (never looked up here by id)."""
+    """A person of the home authority as the router sends them: an id this authority never looks up, and the
+    demographics the search needs."""
 
     id: strawberry.ID
     name: Name | None
     date_of_birth: datetime.date | None
-    addresses: list[Address] | None
     demographics: cross_authority.Demographics
 
     @classmethod
     def resolve_reference(cls, **representation: Any) -> Any:
-        # The externals are not served back (the router has them); only what the search needs is kept.
-        found = cls(id=strawberry.ID(str(representation.get("id"))), name=None, date_of_birth=None, addresses=None)  # type: ignore[call-arg]
+        # The externals are not served back (the router has them): only the search terms are kept.
+        found = cls(id=strawberry.ID(str(representation.get("id"))), name=None, date_of_birth=None)  # type: ignore[call-arg]
         found.demographics = cross_authority.Demographics.of(
-            representation.get("name"), representation.get("dateOfBirth"), representation.get("addresses")
+            representation.get("name"), representation.get("dateOfBirth")
         )
         return found
 
@@ -107,26 +111,16 @@ def build_neighbour_types(field_name: str) -> list[type]:
         return [_answer(m) for m in await cross_authority.checks_here(info.context, demographics)]
 
     description = (
-        "This authority's service checks for the people it holds who strongly match this one (by the name, date "
-        "of birth and addresses the home authority returned): a search here, with this authority's access rules."
+        "This authority's service checks for the people it holds who strongly match this one (by the name and date "
+        "of birth the home authority returned): a search here, with this authority's access rules."
     )
     made = []
     for type_name in ("Child", "Person"):
         namespace = {
-            "__annotations__": {
-                "id": strawberry.ID,
-                "name": Name | None,
-                "date_of_birth": datetime.date | None,
-                "addresses": list[Address] | None,
-            },
-            "id": strawberry.federation.field(metadata={"family_context.access": FieldClass.BASIC}),
-            "name": strawberry.federation.field(external=True, metadata={"family_context.access": FieldClass.BASIC}),
-            "date_of_birth": strawberry.federation.field(
-                external=True, metadata={"family_context.access": FieldClass.BASIC}
-            ),
-            "addresses": strawberry.federation.field(
-                external=True, metadata={"family_context.access": FieldClass.BASIC}
-            ),
+            "__annotations__": {"id": strawberry.ID, "name": Name | None, "date_of_birth": datetime.date | None},
+            "id": strawberry.federation.field(metadata=BASIC),
+            "name": strawberry.federation.field(external=True, metadata=BASIC),
+            "date_of_birth": strawberry.federation.field(external=True, metadata=BASIC),
             "checks_here": _requiring(guarded(FieldClass.FLAG, description=description, name=field_name))(checks_here),
         }
         cls = type(type_name, (_Reference,), namespace)
@@ -136,7 +130,5 @@ def build_neighbour_types(field_name: str) -> list[type]:
 
 def _requiring(field: Any) -> Any:
     """The guarded field, with `@requires` for the demographics it searches by."""
-    from strawberry.federation.schema_directives import Requires
-
     field.directives = [*field.directives, Requires(fields=REQUIRES)]  # type: ignore[arg-type]
     return field

@@ -14,7 +14,7 @@ from schema.access import held
 from schema.enums import MatchLevel
 
 
-# Value types another authority's `neighbour` subgraph also declares (for the demographics it `@requires`).
+# A value type another authority's `neighbour` subgraph also declares (for the demographics it `@requires`).
 @strawberry.federation.type(shareable=True)
 class Name:
     given: str | None = held()
@@ -22,7 +22,7 @@ class Name:
     full: str | None = held()
 
 
-@strawberry.federation.type(shareable=True)
+@strawberry.type
 class Address:
     line1: str | None = held()
     line2: str | None = held()

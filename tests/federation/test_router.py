@@ -104,7 +104,6 @@ async def test_the_neighbour_treats_a_hand_made_representation_as_a_search(stack
         "id": "anything",
         "name": {"given": parent.given_name, "family": parent.family_name},
         "dateOfBirth": str(parent.date_of_birth),
-        "addresses": [],
     }
     query = """query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { inAuthorityB {
       serviceChecks { service outcome } } } } }"""

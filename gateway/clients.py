@@ -2,9 +2,10 @@
 
 The client is recorded in the audit trail (each event's `clientId`: `name@version via <the token's client>`, the
 name being what the caller declares, the token's client what the identity provider issued the token to) and as a
-metrics label. Labels are bounded: the first `[clients] max_metric_labels` distinct names get their own label, any
-later one is counted as `other`, and a request without the header as `unknown`. Names and versions are cut to 64
-characters of a safe set (letters, digits, `. _ - @ / : +` and space); they never reach the logs.
+metrics label. Labels are bounded: the first `[clients] max_metric_labels` distinct names signed-in callers send
+get their own label, any later one (or one only refused callers send) is counted as `other`, and a request without
+the header as `unknown`. Names and versions are cut to 64 characters of a safe set (letters, digits, `. _ - @ / :
++` and space); they never reach the logs.
 """
 
 from __future__ import annotations
@@ -54,13 +55,15 @@ class ClientLabels:
         self._limit = limit
         self._known: set[str] = set()
 
-    def label(self, client: ClientIdentity) -> str:
+    def label(self, client: ClientIdentity, *, register: bool = True) -> str:
+        """The name's label; a new name takes a free label only when `register` (a signed-in caller's), so that
+        callers who are refused cannot use the labels up."""
         name = client.name
         if name is None:
             return UNKNOWN
         if name in self._known:
             return name
-        if len(self._known) < self._limit:
+        if register and len(self._known) < self._limit:
             self._known.add(name)
             return name
         return OTHER

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from graphql import GraphQLError
 from opentelemetry import trace
@@ -97,6 +98,13 @@ def _quotable(text: str) -> str:
     return "".join(c if " " <= c <= "~" and c not in '"\\' else "'" for c in text)
 
 
+@dataclass
+class _SignedIn:
+    """Set once the request's principal is proven."""
+
+    yes: bool = False
+
+
 class GraphQLEndpoint:
     """The ASGI app mounted at /graphql."""
 
@@ -128,20 +136,23 @@ class GraphQLEndpoint:
         request_id = request_id_of(scope)
         headers = Headers(scope=scope)
         client = ClientIdentity.of(headers)
-        label = self._client_labels.label(client)
+        signed_in = _SignedIn()
         with tracing.tracer().start_as_current_span(
             "graphql.request",
             context=tracing.incoming(headers),
             kind=SpanKind.SERVER,
-            attributes={"family_context.request_id": request_id, "family_context.client": label},
+            attributes={"family_context.request_id": request_id},
             record_exception=False,
             set_status_on_exception=False,
         ) as span:
             try:
-                response = await self._respond(scope, receive, request_id, client)
+                response = await self._respond(scope, receive, request_id, client, signed_in)
             except Exception as error:
                 log_crash("graphql endpoint", error, request_id)
                 response = error_response(500, INTERNAL_MESSAGE, INTERNAL)
+            # Only a signed-in caller's name may take one of the bounded labels; anyone else's counts as "other".
+            label = self._client_labels.label(client, register=signed_in.yes)
+            span.set_attribute("family_context.client", label)
             span.set_attribute("http.response.status_code", response.status_code)
             if response.status_code >= 500:
                 span.set_status(StatusCode.ERROR)
@@ -156,7 +167,9 @@ class GraphQLEndpoint:
                 "%s /graphql %s %.1fms id=%s", scope.get("method"), response.status_code, elapsed * 1000, request_id
             )
 
-    async def _respond(self, scope: Scope, receive: Receive, request_id: str, client: ClientIdentity) -> Response:
+    async def _respond(
+        self, scope: Scope, receive: Receive, request_id: str, client: ClientIdentity, signed_in: _SignedIn
+    ) -> Response:
         if scope.get("method") != "POST":
             return error_response(405, POST_ONLY, BAD_USER_INPUT, headers={"Allow": "POST"})
         headers = Headers(scope=scope)
@@ -171,6 +184,7 @@ class GraphQLEndpoint:
             principal = await running.verifier.authenticate(headers)
         except Unauthenticated as refusal:
             return unauthenticated_response(refusal)
+        signed_in.yes = True
         try:
             circumstances = read_circumstances(
                 headers, break_glass_min_chars=running.runtime.policy.break_glass_min_chars

@@ -106,6 +106,10 @@ async def test_unknown_and_mismatched_hashes(stack: AccessStack) -> None:
 
 
 async def test_the_client_is_recorded_in_the_audit_trail_and_the_metrics(stack: AccessStack) -> None:
+    # A caller who is refused cannot take one of the bounded labels.
+    intruder = {"apollographql-client-name": "intruder"}
+    async with stack.http.post(f"{stack.url}/graphql", json={"query": LISTED}, headers=intruder) as refused:
+        assert refused.status == 401
     actor = fresh_actor()
     body = {"extensions": persisted(LISTED_HASH), "variables": {"c": "C000001"}}
     headers = {"apollographql-client-name": "mash-portal", "apollographql-client-version": "2.1<script>"}
@@ -120,7 +124,8 @@ async def test_the_client_is_recorded_in_the_audit_trail_and_the_metrics(stack: 
         metrics = await response.text()
     assert 'family_context_graphql_client_requests_total{client="mash-portal",status="200"} 1.0' in metrics
     assert 'client="other",status="200"' in metrics and 'client="unknown",status="200"' in metrics
-    assert "someone-else" not in metrics
+    assert "someone-else" not in metrics and "intruder" not in metrics
+    assert 'client="other",status="401"' in metrics
 
 
 # ---------------------------------------------------------------- traces

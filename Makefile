@@ -33,14 +33,19 @@ schema: $(STAMP)
 	$(BIN)/python -m schema.export
 
 # Two authorities and an early-help system behind Hive Gateway (docs/federation.md); needs Node 20 and npm.
-federation-packages:
+# federation/'s packages come from its lock file (npm ci), again whenever the lock file changes.
+FEDERATION_PACKAGES := federation/node_modules/.package-lock.json
+
+$(FEDERATION_PACKAGES): federation/package-lock.json
 	npm ci --no-audit --no-fund --prefix federation
 
-federation-demo: $(STAMP) federation-packages
+federation-packages: $(FEDERATION_PACKAGES)
+
+federation-demo: $(STAMP) $(FEDERATION_PACKAGES)
 	$(BIN)/python -m gateway.federation_demo .demo/federation 4000
 
 # The router's overhead and _entities batching; results in docs/benchmarks.md.
-bench-federation: $(STAMP) federation-packages
+bench-federation: $(STAMP) $(FEDERATION_PACKAGES)
 	$(BIN)/python -m benchmarks.federation
 
 bench: $(STAMP)

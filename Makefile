@@ -4,7 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint types pytest schema bench bench-audit bench-linkage linkage-model loadtest clean
+.PHONY: demo test lint types pytest schema bench bench-audit bench-linkage bench-federation linkage-model loadtest \
+	federation-demo federation-packages clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -30,6 +31,22 @@ pytest: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/python -m schema.export
+
+# Two authorities and an early-help system behind Hive Gateway (docs/federation.md); needs Node 20 and npm.
+# federation/'s packages come from its lock file (npm ci), again whenever the lock file changes.
+FEDERATION_PACKAGES := federation/node_modules/.package-lock.json
+
+$(FEDERATION_PACKAGES): federation/package-lock.json
+	npm ci --no-audit --no-fund --prefix federation
+
+federation-packages: $(FEDERATION_PACKAGES)
+
+federation-demo: $(STAMP) $(FEDERATION_PACKAGES)
+	$(BIN)/python -m gateway.federation_demo .demo/federation 4000
+
+# The router's overhead and _entities batching; results in docs/benchmarks.md.
+bench-federation: $(STAMP) $(FEDERATION_PACKAGES)
+	$(BIN)/python -m benchmarks.federation
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.family_context

@@ -1,6 +1,8 @@
 """The ASGI application: `create_app(settings)`.
 
-Routes: `POST /graphql`; `GET /healthz` (the process is up); `GET /readyz` (the case-management system answers;
+Routes: `POST /graphql`; `POST /graphql/neighbour` (with `[federation] neighbour_field`: the subgraph through
+which a federation router adds this authority's checks to another authority's people); `GET /healthz` (the
+process is up); `GET /readyz` (the case-management system answers;
 each source's health listed when `[operations] readiness_detail`); `GET /metrics` (Prometheus text format, when
 `[operations] metrics`); `GET /graphiql` with its vendored scripts under `/graphiql/static` (when `[graphiql]
 enabled`). With `[operations] listen`, `/metrics` and the detailed `/readyz` move to a second app served on that
@@ -35,6 +37,7 @@ from auth.sign_in import open_verifier
 from auth.verifier import TokenVerifier
 from gateway.admission import AdmissionControl
 from gateway.audit.keys import load_key
+from gateway.clients import ClientLabels
 from gateway.cors import cors_middleware
 from gateway.error_responses import error_response
 from gateway.graphiql import STATIC_DIR, GraphiQLPage
@@ -43,11 +46,13 @@ from gateway.last_resort import LastResortMiddleware
 from gateway.logs import hold_data_echoing_loggers
 from gateway.metrics import Metrics
 from gateway.operations import create_operations_app, healthz, metrics_endpoint, readiness
+from gateway.persisted import PersistedOperations
 from gateway.request_id import RequestIdMiddleware
 from gateway.running import Running, RunningHolder
 from gateway.runtime_factory import check_rules, open_http_session, open_runtime
 from gateway.security_headers import SecurityHeadersMiddleware
 from gateway.settings import AuthoritySettings
+from gateway.tracing import configure as configure_tracing
 from resolvers.audit_trail import AuditTrail
 from resolvers.errors import BAD_USER_INPUT, NOT_FOUND
 from resolvers.runtime import uk_today
@@ -95,6 +100,8 @@ def create_app(
         introspection=surface.introspection,
         suggestions=surface.suggestions,
     )
+    configure_tracing(settings.tracing)
+    client_labels = ClientLabels(settings.clients.max_metric_labels)
     graphql = GraphQLEndpoint(
         schema,
         metrics,
@@ -102,17 +109,24 @@ def create_app(
         max_body_bytes=limits.max_body_bytes,
         max_tokens=limits.max_tokens,
         max_variable_depth=limits.max_variable_depth,
+        persisted=PersistedOperations(settings.persisted_operations),
+        client_labels=client_labels,
     )
-    admitted = AdmissionControl(
-        graphql,
-        max_concurrent=limits.max_concurrent_requests,
-        max_queued=limits.max_queued_requests,
-        queue_timeout_s=limits.request_timeout_s,
-        on_refused=metrics.observe_request,
-    )
+
+    def admission(endpoint: GraphQLEndpoint) -> AdmissionControl:
+        return AdmissionControl(
+            endpoint,
+            max_concurrent=limits.max_concurrent_requests,
+            max_queued=limits.max_queued_requests,
+            queue_timeout_s=limits.request_timeout_s,
+            on_refused=metrics.observe_request,
+        )
+
+    admitted = admission(graphql)
     separate_operations = surface.operations_listen is not None
     routes: list[BaseRoute] = [
         Route("/graphql", admitted),  # every method: the endpoint answers anything but POST with a JSON 405
+        *_neighbour_route(settings, metrics, holder, admission, client_labels),
         Route("/healthz", healthz),
         Route("/readyz", readiness(holder, detail=surface.readiness_detail and not separate_operations)),
     ]
@@ -143,6 +157,41 @@ def create_app(
         else None
     )
     return app
+
+
+def _neighbour_route(
+    settings: AuthoritySettings,
+    metrics: Metrics,
+    holder: RunningHolder,
+    admission: Callable[[GraphQLEndpoint], AdmissionControl],
+    client_labels: ClientLabels,
+) -> list[BaseRoute]:
+    """`/graphql/neighbour` when `[federation] neighbour_field` is set: the same guards, audit and limits (its
+    admission control is its own, with the same bounds)."""
+    field_name = settings.federation.neighbour_field
+    if field_name is None:
+        return []
+    limits = settings.limits
+    schema = build_schema(
+        max_depth=limits.max_query_depth,
+        max_aliases=limits.max_aliases,
+        max_tokens=limits.max_tokens,
+        introspection=settings.surface.introspection,
+        suggestions=settings.surface.suggestions,
+        neighbour_field=field_name,
+    )
+    endpoint = GraphQLEndpoint(
+        schema,
+        metrics,
+        holder.get,
+        max_body_bytes=limits.max_body_bytes,
+        max_tokens=limits.max_tokens,
+        max_variable_depth=limits.max_variable_depth,
+        client_labels=client_labels,
+    )
+    # Persisted operations are not enforced here: its only caller is a federation router, which writes its own
+    # operations (enforce the list at the router).
+    return [Route("/graphql/neighbour", admission(endpoint))]
 
 
 def operations_app_of(app: Starlette) -> Starlette | None:

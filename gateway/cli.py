@@ -105,7 +105,15 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--email")
     token.add_argument("--ttl", type=positive_int, default=DEFAULT_TOKEN_TTL_S, metavar="SECONDS")
 
-    sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema_command = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema_command.add_argument(
+        "--federation", action="store_true", help="print the Apollo Federation v2 subgraph SDL a router composes"
+    )
+    schema_command.add_argument(
+        "--neighbour-field",
+        metavar="NAME",
+        help="with --federation: the SDL of /graphql/neighbour for [federation] neighbour_field = NAME",
+    )
 
     audit = sub.add_parser("audit", help="verify, export or prune the audit trail")
     add_audit_commands(audit)
@@ -128,9 +136,15 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "schema":
-        from schema.export import sdl
+        from schema.export import neighbour_sdl, sdl, subgraph_sdl
 
-        sys.stdout.write(sdl())
+        if args.neighbour_field and not args.federation:
+            print("--neighbour-field needs --federation", file=sys.stderr)
+            return 2
+        if args.federation:
+            sys.stdout.write(neighbour_sdl(args.neighbour_field) if args.neighbour_field else subgraph_sdl())
+        else:
+            sys.stdout.write(sdl())
         return 0
     if args.command == "audit":
         from gateway.audit.commands import run as run_audit_command

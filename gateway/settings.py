@@ -9,6 +9,9 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
+import hashlib
+import json
+import re
 import tomllib
 import urllib.parse
 from collections.abc import Mapping
@@ -84,6 +87,44 @@ class Limits:
 
 
 @dataclass(frozen=True, kw_only=True)
+class FederationSettings:
+    """`[federation]`: the gateway as a subgraph. With `neighbour_field`, it also serves `/graphql/neighbour`, the
+    subgraph through which a router adds this authority's checks to another authority's people under that field
+    name (`schema/neighbour.py`, docs/federation.md)."""
+
+    neighbour_field: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PersistedOperationsSettings:
+    """`[persisted_operations]`: an allow-list of operations, by the sha256 of their text (`gateway/persisted.py`).
+
+    `file` is an Apollo persisted query manifest (JSON: `{"format": "apollo-persisted-query-manifest", "version": 1,
+    "operations": [{"id": SHA256, "name": ..., "type": "query", "body": ...}]}`), read and checked at start-up.
+    With `require`, any other operation is refused; without, the listed ones can be sent by hash alone."""
+
+    file: Path | None = None
+    require: bool = False
+    operations: Mapping[str, str] = field(default_factory=dict)  # sha256 (hex) -> the operation's text
+
+
+@dataclass(frozen=True, kw_only=True)
+class TracingSettings:
+    """`[tracing]`: OpenTelemetry spans exported over OTLP/HTTP; off (no exporter) unless `otlp_endpoint` is set."""
+
+    otlp_endpoint: str | None = None  # e.g. http://otel-collector:4318/v1/traces
+    service_name: str = "family-context"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClientSettings:
+    """`[clients]`: how callers' self-declared names (`apollographql-client-name`) are labelled in metrics."""
+
+    # The first this many distinct names get their own metrics label; any later one is counted as "other".
+    max_metric_labels: int = 20
+
+
+@dataclass(frozen=True, kw_only=True)
 class AuthoritySettings:
     name: str
     access_mode: AccessMode
@@ -96,6 +137,10 @@ class AuthoritySettings:
     display_rules: Mapping[str, Any] = field(default_factory=dict)
     linkage: Mapping[str, Any] = field(default_factory=dict)
     audit: AuditSettings = field(default_factory=AuditSettings)
+    federation: FederationSettings = field(default_factory=FederationSettings)
+    persisted_operations: PersistedOperationsSettings = field(default_factory=PersistedOperationsSettings)
+    tracing: TracingSettings = field(default_factory=TracingSettings)
+    clients: ClientSettings = field(default_factory=ClientSettings)
     # Off only to measure what batching saves (benchmarks): every look-up then makes its own upstream call.
     batching: bool = True
 
@@ -130,6 +175,10 @@ TOP_LEVEL = {
     "linkage",
     "tuning",
     "audit",
+    "federation",
+    "persisted_operations",
+    "tracing",
+    "clients",
 }
 
 
@@ -162,6 +211,10 @@ def parse_authority(raw: Mapping[str, Any]) -> AuthoritySettings:
         display_rules=reader.optional_mapping("display_rules"),
         linkage=reader.optional_mapping("linkage"),
         audit=_audit(reader.optional_table("audit")),
+        federation=_federation(reader.optional_table("federation")),
+        persisted_operations=_persisted_operations(reader.optional_table("persisted_operations")),
+        tracing=_tracing(reader.optional_table("tracing")),
+        clients=_clients(reader.optional_table("clients")),
         batching=tuning.boolean("batching", default=True),
     )
 
@@ -397,6 +450,78 @@ def _surface(reader: _Reader, *, production: bool) -> SurfaceSettings:
         operations_listen=operations.listen_address("listen"),
         cors_origins=tuple(origins),
     )
+
+
+GRAPHQL_NAME = re.compile(r"^[a-z][A-Za-z0-9]{0,63}$")
+
+
+def _federation(r: _Reader) -> FederationSettings:
+    r.only({"neighbour_field"})
+    name = r.optional_string("neighbour_field")
+    if name is not None and not GRAPHQL_NAME.match(name):
+        raise ConfigError(f"{r.where('neighbour_field')} must be a GraphQL field name like inStockport")
+    return FederationSettings(neighbour_field=name)
+
+
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _persisted_operations(r: _Reader) -> PersistedOperationsSettings:
+    r.only({"file", "require"})
+    require = r.boolean("require", default=False)
+    name = r.optional_string("file")
+    if name is None:
+        if require:
+            raise ConfigError(f"{r.where('require')} needs {r.where('file')}: the list of allowed operations")
+        return PersistedOperationsSettings()
+    path = Path(name)
+    where = r.where("file")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: file not found: {path}") from None
+    except (OSError, UnicodeError, ValueError) as error:
+        raise ConfigError(f"{where}: not a readable JSON file: {type(error).__name__}") from None
+    if not isinstance(raw, dict) or raw.get("format") != "apollo-persisted-query-manifest":
+        raise ConfigError(
+            f'{where}: expected an Apollo persisted query manifest ("format": "apollo-persisted-query-manifest")'
+        )
+    entries = raw.get("operations")
+    if not isinstance(entries, list):
+        raise ConfigError(f"{where}: operations must be a list")
+    operations: dict[str, str] = {}
+    for i, entry in enumerate(entries):
+        at = f"{where}: operations[{i}]"
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("body"), str)
+            or not isinstance(entry.get("id"), str)
+        ):
+            raise ConfigError(f"{at} needs a string id and body")
+        digest = hashlib.sha256(entry["body"].encode("utf-8")).hexdigest()
+        if entry["id"].lower() != digest:
+            raise ConfigError(f"{at}.id is not the sha256 of its body")
+        if entry.get("type", "query") != "query":
+            raise ConfigError(f"{at}.type: only queries are served")
+        operations[digest] = entry["body"]
+    return PersistedOperationsSettings(file=path, require=require, operations=operations)
+
+
+def _tracing(r: _Reader) -> TracingSettings:
+    r.only({"otlp_endpoint", "service_name"})
+    endpoint = r.optional_string("otlp_endpoint")
+    if endpoint is not None:
+        parsed = urllib.parse.urlsplit(endpoint)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ConfigError(
+                f"{r.where('otlp_endpoint')} must be an http(s) URL, e.g. http://collector:4318/v1/traces"
+            )
+    return TracingSettings(otlp_endpoint=endpoint, service_name=r.optional_string("service_name") or "family-context")
+
+
+def _clients(r: _Reader) -> ClientSettings:
+    r.only({"max_metric_labels"})
+    return ClientSettings(max_metric_labels=r.non_negative_int("max_metric_labels", default=20))
 
 
 def _audit(r: _Reader) -> AuditSettings:

@@ -54,3 +54,4 @@ clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache
 
 include vendor/graphiql/Makefile.fragment
+include vendor/govuk-frontend/Makefile.fragment

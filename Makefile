@@ -55,3 +55,4 @@ clean:
 
 include vendor/graphiql/Makefile.fragment
 include vendor/govuk-frontend/Makefile.fragment
+include vendor/axe-core/Makefile.fragment

@@ -251,7 +251,8 @@ class Pages:
         id_token = session.user.id_token if session.user else None
         self.sessions.end(session)
         if self.oidc is not None:
-            back = str(request.url_for("app-static", path="")).replace("/app/static/", "/app/signed-out")
+            # Back to our own signed-out page, at the public address the provider knows us by.
+            back = self.oidc.settings.redirect_uri.removesuffix("/auth/callback") + "/signed-out"
             url = await self.oidc.sign_out_url(id_token, back)
             if url:
                 return self.redirect(url, None)

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from graphql import build_schema, parse, validate
+from graphql import OperationDefinitionNode, build_schema, parse, validate
 
 from schema.build import build_schema as build_gateway_schema
 from webapp.operations import MANIFEST, manifest, operation, operations, write_manifest
@@ -25,7 +25,7 @@ def test_operation_validates_against_the_served_schema(name: str) -> None:
     schema = build_gateway_schema()._schema
     document = parse(operation(name).document)
     assert validate(schema, document) == []
-    defined = [d.name.value for d in document.definitions if d.name is not None and d.kind == "operation_definition"]
+    defined = [d.name.value for d in document.definitions if isinstance(d, OperationDefinitionNode) and d.name]
     assert defined == [name]  # the file's stem is the operation's name, which the page sends
 
 

@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from gateway.demo import demo_stack
-from tests.webapp.browser import axe_violations, check_page, chromium_path
+from tests.webapp.browser import SCREENSHOTS, axe_violations, check_page, chromium_path
 
 CHILD = "C000001"
 
@@ -88,6 +88,10 @@ async def test_journey_every_page_accessible_with_screenshots(browser: Browser, 
         await expect(page.locator(".govuk-caption-l")).to_have_text("Family context")
         await expect(page.locator("h2", has_text="Household")).to_be_visible()
         await check_page(page, "08-family")
+        # The README's picture (docs/app-family.png): the child, then the services checked and the household.
+        await page.set_viewport_size({"width": 1100, "height": 1700})
+        await page.screenshot(path=str(SCREENSHOTS / "08-family-top.png"))
+        await page.set_viewport_size({"width": 1100, "height": 900})
         await page.locator("a", has_text="Show details").first.click()
 
         await expect(page.locator("h1")).to_contain_text("details")
@@ -100,8 +104,9 @@ async def test_journey_every_page_accessible_with_screenshots(browser: Browser, 
         await page.emulate_media(media="print")
         await expect(page.locator(".govuk-service-navigation")).to_be_hidden()  # the print stylesheet applies
         await expect(page.locator("table.app-sheet__contacts")).to_be_visible()
-        await page.screenshot(path=str(Path(check_page.__globals__["SCREENSHOTS"]) / "11-sheet-print.png"))
-        await page.pdf(path=str(tmp_path / "sheet.pdf"))  # printable: one page for the demo family
+        await page.screenshot(path=str(SCREENSHOTS / "11-sheet-print.png"))
+        pdf = await page.pdf(format="A4")
+        assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1  # every contact on one printed page
         await page.emulate_media(media="screen")
 
         await page.goto(f"{base}/app/child/C999999")

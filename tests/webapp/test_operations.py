@@ -9,8 +9,14 @@ from pathlib import Path
 
 import pytest
 from graphql import OperationDefinitionNode, build_schema, parse, validate
+from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from schema.build import build_schema as build_gateway_schema
+from webapp.api import GraphQLClient
 from webapp.operations import MANIFEST, manifest, operation, operations, write_manifest
 
 EXPECTED = {"Me", "FindPeople", "FamilyContext", "ServiceDetails"}
@@ -55,3 +61,23 @@ def test_committed_manifest_is_current(tmp_path: Path) -> None:
     """webapp/operations/manifest.json is what `python -m webapp.operations` writes (regenerate it if this fails)."""
     fresh = write_manifest(tmp_path / "manifest.json")
     assert json.loads(MANIFEST.read_text(encoding="utf-8")) == json.loads(fresh.read_text(encoding="utf-8"))
+
+
+async def test_the_client_sends_the_operation_with_its_persisted_query_hash() -> None:
+    """What reaches `/graphql`: the text, the name, the variables, the hash, the user's token and the purpose."""
+    seen: list[tuple[dict[str, object], Headers]] = []
+
+    async def graphql(request: Request) -> JSONResponse:
+        seen.append((await request.json(), request.headers))
+        return JSONResponse({"data": {"me": None}})
+
+    client = GraphQLClient(Starlette(routes=[Route("/graphql", graphql, methods=["POST"])]))
+    try:
+        await client.run("Me", {}, token="t0k", purpose="ASSESSMENT", case_reference="CR-1", request_id="r-1")
+    finally:
+        await client.aclose()
+    ((body, headers),) = seen
+    op = operation("Me")
+    assert body == {"query": op.document, "operationName": "Me", "variables": {}, "extensions": op.extensions()}
+    assert headers["authorization"] == "Bearer t0k" and headers["x-purpose"] == "ASSESSMENT"
+    assert headers["x-case-reference"] == "CR-1" and headers["x-request-id"] == "r-1"

@@ -122,7 +122,9 @@ async def test_find_family_details_and_sheet_with_the_audit_trail(stack: Stack) 
         assert "Where this comes from" in text  # the freshness and coverage table
         for tag in ("Involved", "Not applicable", "Not connected"):
             assert f">{tag}</strong>" in text
-        assert "no connection to GP records" in text  # capitalised as a social worker writes it
+        # The services without a connection, together in one row: named as a social worker writes them.
+        assert re.search(r"Youth offending, [^<]*GP, [^<]*Probation</th>", text)
+        assert "Demo Borough Council has no connection to these services&#39; records yet." in text
         details_links = re.findall(r'href="(/app/child/C000001/details\?[^"]+)"', text)
         assert details_links, "an involved service offers its details"
 

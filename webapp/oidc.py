@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import httpx2
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
 from joserfc.errors import JoseError
@@ -61,7 +62,7 @@ class OidcSignIn:
         """The provider's authorisation address to send the browser to, and what the callback must match."""
         try:
             found = await self._client.create_authorization_url(self.settings.redirect_uri)
-        except (OAuthError, OSError, ValueError, RuntimeError) as exc:
+        except (OAuthError, httpx2.HTTPError, OSError, ValueError, RuntimeError) as exc:
             raise SignInFailed(SIGN_IN_FAILED) from exc
         pending = PendingSignIn(state=found["state"], nonce=found["nonce"], code_verifier=found["code_verifier"])
         return str(found["url"]), pending
@@ -75,7 +76,7 @@ class OidcSignIn:
                 redirect_uri=self.settings.redirect_uri, code=query["code"], code_verifier=pending.code_verifier
             )
             claims = await self._client.parse_id_token(token, nonce=pending.nonce)
-        except (OAuthError, JoseError, OSError, ValueError, KeyError, RuntimeError) as exc:
+        except (OAuthError, JoseError, httpx2.HTTPError, OSError, ValueError, KeyError, RuntimeError) as exc:
             raise SignInFailed(SIGN_IN_FAILED) from exc
         access_token = token.get("access_token")
         if not isinstance(access_token, str) or claims is None:
@@ -91,6 +92,6 @@ class OidcSignIn:
             found = await self._client.create_logout_url(
                 post_logout_redirect_uri=post_logout_redirect_uri, id_token_hint=id_token
             )
-        except (OAuthError, OSError, ValueError, RuntimeError):
+        except (OAuthError, httpx2.HTTPError, OSError, ValueError, RuntimeError):
             return None
         return str(found["url"])

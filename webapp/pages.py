@@ -27,12 +27,12 @@ from webapp import words
 from webapp.api import ApiResult, InProcessClient
 from webapp.demo_sign_in import DemoIdentity, demo_token
 from webapp.oidc import OidcSignIn, SignInFailed
+from webapp.practitioner_sheet import contact_rows
+from webapp.search_form import CMS_ID, date_of_birth, search_errors
 from webapp.sessions import COOKIE, SECURE_COOKIE, Session, SessionStore, SignedIn
 
 PAGE_SIZE = 10
-CMS_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 SERVICE_VALUE = re.compile(r"^[A-Z_]{1,40}$")
-EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 
 SESSION_EXPIRED = "Your sign-in has ended. Sign in again to carry on."
 FORM_EXPIRED = "This form was out of date. Go back, reload the page and try again."
@@ -238,7 +238,6 @@ class Pages:
             name=me.get("name"),
             roles=tuple(str(r) for r in me.get("roles") or ()),
             team=me.get("team"),
-            expires_at=None,
             id_token=id_token,
         )
         return self.redirect("/app/purpose", fresh)
@@ -309,7 +308,7 @@ class Pages:
             key: " ".join(str(form.get(key, "")).split())
             for key in ("cms_id", "family_name", "given_name", "dob_day", "dob_month", "dob_year", "postcode")
         }
-        errors = _search_errors(values)
+        errors = search_errors(values)
         if errors:
             return self.render(request, session, "search.html", {"values": values, "errors": errors}, status=400)
         if values["cms_id"]:
@@ -338,7 +337,7 @@ class Pages:
             search_input["givenName"] = values["given_name"]
         if values.get("postcode"):
             search_input["postcode"] = values["postcode"].upper()
-        born = _date_of_birth(values)
+        born = date_of_birth(values)
         if born is not None:
             search_input["dateOfBirth"] = born.isoformat()
         variables = {"input": search_input, "first": PAGE_SIZE, "after": session.search_cursors[page - 1]}
@@ -396,7 +395,7 @@ class Pages:
         child, page = await self._child(request, session, request.path_params["cms_id"])
         if child is None:
             return page
-        return self.render(request, session, "family.html", {"child": child, "sheet": _sheet(child)})
+        return self.render(request, session, "family.html", {"child": child, "sheet": contact_rows(child)})
 
     async def sheet(self, request: Request) -> Response:
         session = self._session(request)
@@ -407,7 +406,7 @@ class Pages:
         if child is None:
             return page
         printed = datetime.datetime.now().strftime("%-d %B %Y at %H:%M")
-        context = {"child": child, "sheet": _sheet(child), "printed": printed}
+        context = {"child": child, "sheet": contact_rows(child), "printed": printed}
         return self.render(request, session, "sheet.html", context)
 
     async def details(self, request: Request) -> Response:
@@ -435,63 +434,3 @@ class Pages:
 
 
 PURPOSE_WORDS = {value: label for value, (label, _) in words.PURPOSES.items()}
-
-
-def _search_errors(values: Mapping[str, str]) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if values["cms_id"]:
-        if not CMS_ID.match(values["cms_id"]):
-            errors["cms_id"] = "CMS id must be letters and numbers, like C000123"
-        return errors
-    if not any(ch.isalpha() for ch in values["family_name"]):
-        errors["family_name"] = "Enter a family name, or a CMS id"
-    elif len(values["family_name"]) > 100:
-        errors["family_name"] = "Family name must be 100 characters or fewer"
-    if len(values["given_name"]) > 100:
-        errors["given_name"] = "Given name must be 100 characters or fewer"
-    parts = (values["dob_day"], values["dob_month"], values["dob_year"])
-    if any(parts):
-        born = _date_of_birth(values)
-        if born is None:
-            errors["dob"] = "Date of birth must be a real date, like 27 3 2016"
-        elif not EARLIEST_BIRTH <= born <= datetime.date.today():
-            errors["dob"] = "Date of birth must be in the past"
-    if values["postcode"] and not re.fullmatch(r"[A-Za-z0-9 ]{2,10}", values["postcode"]):
-        errors["postcode"] = "Enter a postcode, like SK1 3XE"
-    return errors
-
-
-def _date_of_birth(values: Mapping[str, str]) -> datetime.date | None:
-    try:
-        return datetime.date(int(values["dob_year"]), int(values["dob_month"]), int(values["dob_day"]))
-    except (KeyError, ValueError):
-        return None
-
-
-def _sheet(child: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Every contact on the family page, one row each: who to call, for whom, from which service."""
-    rows: list[dict[str, Any]] = []
-
-    def add(person: Mapping[str, Any], relationship: str) -> None:
-        for check in person.get("serviceChecks") or ():
-            if check.get("outcome") != "INVOLVED":
-                continue
-            for involvement in check.get("involvements") or ():
-                practitioner = involvement.get("practitioner") or {}
-                rows.append(
-                    {
-                        "person": (person.get("name") or {}).get("full") or "Name not known",
-                        "relationship": relationship,
-                        "service": check.get("service"),
-                        "status": involvement.get("status"),
-                        "organisation": involvement.get("organisation"),
-                        "practitioner": practitioner,
-                    }
-                )
-
-    add(child, "Child")
-    for member in (child.get("household") or {}).get("members") or ():
-        individual = member.get("individual")
-        if isinstance(individual, dict):
-            add(individual, str(member.get("relationshipToChild") or "OTHER"))
-    return rows

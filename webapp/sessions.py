@@ -28,7 +28,6 @@ class SignedIn:
     name: str | None
     roles: tuple[str, ...]
     team: str | None
-    expires_at: float | None  # the token's exp, when known
     id_token: str | None = None  # OIDC: kept for the provider's sign-out
 
 

@@ -133,3 +133,15 @@ async def test_sign_out_ends_the_session_and_the_providers(tmp_path: Path) -> No
         query = dict(urllib.parse.parse_qsl(location.query))
         assert query["id_token_hint"] and query["post_logout_redirect_uri"] == f"{base}/app/signed-out"
         assert (await client.get("/app/search")).url.path == "/app/sign-in"
+
+
+async def test_an_unreachable_provider_is_said_in_words(tmp_path: Path) -> None:
+    """The provider down at sign-in: a page saying so (502), never a stack trace, and no session half made."""
+    gone = FakeIssuer(url=f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    async with (
+        oidc_stack(tmp_path, gone) as base,
+        httpx2.AsyncClient(base_url=base, follow_redirects=True, timeout=30) as client,
+    ):
+        page = await start_sign_in(client)
+        assert page.status_code == 502 and "Sign-in did not complete" in page.text
+        assert (await client.get("/app/search")).url.path == "/app/sign-in"

@@ -55,7 +55,7 @@ def test_the_store_is_bounded_oldest_first() -> None:
 def test_renewing_keeps_the_contents_under_a_new_id_and_token() -> None:
     sessions = store(Clock())
     old = sessions.new()
-    old.user = SignedIn(token="t", user_id="u", name=None, roles=(), team=None, expires_at=None)
+    old.user = SignedIn(token="t", user_id="u", name=None, roles=(), team=None)
     old.purpose, old.case_reference = "ASSESSMENT", "CR-1"
     fresh = sessions.renew(old)
     assert fresh.id != old.id and fresh.csrf_token != old.csrf_token
@@ -66,7 +66,7 @@ def test_renewing_keeps_the_contents_under_a_new_id_and_token() -> None:
 def test_sign_out_forgets_everything() -> None:
     sessions = store(Clock())
     session = sessions.new()
-    session.user = SignedIn(token="t", user_id="u", name=None, roles=(), team=None, expires_at=None)
+    session.user = SignedIn(token="t", user_id="u", name=None, roles=(), team=None)
     session.last_search = {"family_name": "Smith"}
     session.sign_out()
     assert session.user is None and session.last_search == {} and session.purpose is None

@@ -228,7 +228,9 @@ async def demo_stack(
             worker = demo_worker(sandbox.population)
             headers = demo_headers(key_file, worker)
             identities = app_identities(worker)
-            page = {"app": {"enabled": True}}
+            # Browsers keep a Secure cookie over plain http on loopback only: a demo served to the network over
+            # http (its data synthetic) drops the flag so that signing in works there too.
+            page = {"app": {"enabled": True, "secure_cookie": host in ("127.0.0.1", "localhost", "::1")}}
         else:
             auth = development_auth()
         config = {**demo_config(sandbox, auth=auth, timeout_s=timeout_s), **page, **(extra_config or {})}

@@ -164,8 +164,8 @@ class Pages:
             return self.render(
                 request, session, "sign_in.html", self._sign_in_context(message=SESSION_EXPIRED), status=401
             )
-        if "PURPOSE_REQUIRED" in codes:
-            return self.redirect("/app/purpose", session)
+        if "PURPOSE_REQUIRED" in codes and session.purpose is None:
+            return self.redirect("/app/purpose", session)  # a purpose the authority narrows a service to is shown
         if ("FORBIDDEN" in codes and result.data is None) or result.status == 403:
             return self.error(request, session, 403, "You do not have access", NO_ACCESS)
         if codes & {"RATE_LIMITED", "OVERLOADED"} or result.status in (429, 503):

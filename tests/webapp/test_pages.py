@@ -4,6 +4,7 @@ first, find, family, details (recorded in the audit trail), the practitioner she
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from gateway.demo import demo_stack, demo_worker
 from gateway.server import ServedApp
 from sandbox.runner import RunningSandbox
 from tests.webapp.pages import PLAIN_HTTP_APP, audit_events, browser, csrf_of, post_form, sign_in, state_purpose
+from webapp.pages import PAGE_SIZE
 
 Stack = tuple[RunningSandbox, ServedApp, Path]
 
@@ -158,12 +160,33 @@ async def test_search_paging_and_errors(stack: Stack) -> None:
         assert by_id.url.path == "/app/child/C000002"
         missing = await client.get("/app/child/C999999")
         assert missing.status_code == 404 and "no child with CMS id C999999" in missing.text
-        # A common letter pattern across the population: more than one page.
-        first = await post_form(client, "/app/search", {"family_name": "SMITH, John"})
-        assert first.status_code == 200
-        if 'rel="next"' in first.text:
+        surname_first = await post_form(client, "/app/search", {"family_name": "SMITH, John"})
+        assert surname_first.status_code == 200 and "Search results" in surname_first.text
+
+
+async def test_results_are_paged_ten_at_a_time(tmp_path: Path) -> None:
+    async with demo_stack(tmp_path, sign_in="demo", households=120, extra_config=PLAIN_HTTP_APP) as (sandbox, served):
+        names = Counter(p.identity.family_name for p in sandbox.population.cms.people.values())
+        common, _ = names.most_common(1)[0]
+        async with browser(served.url) as client:
+            await sign_in(client)
+            await state_purpose(client)
+            first = await post_form(client, "/app/search", {"family_name": common})
+            total = int(re.search(r"(\d+) people match", first.text).group(1))  # type: ignore[union-attr]
+            assert total > PAGE_SIZE and f"Page 1 of {-(-total // PAGE_SIZE)}" in first.text
+            rows = re.findall(r'<tr class="govuk-table__row">\s*<td', first.text)
+            assert len(rows) == PAGE_SIZE and 'rel="next"' in first.text and 'rel="prev"' not in first.text
             second = await client.get("/app/search/results?page=2")
-            assert second.status_code == 200 and 'rel="prev"' in second.text
+            assert "Page 2 of" in second.text and 'rel="prev"' in second.text
+            again = await client.get("/app/search/results?page=1")
+            assert _names(again.text) == _names(first.text)
+            assert _names(second.text) and not set(_names(second.text)) & set(_names(first.text))
+
+
+def _names(html: str) -> list[str]:
+    """Each result row's name and date of birth, in order."""
+    rows = re.findall(r'<tr class="govuk-table__row">\s*<td class="govuk-table__cell">(.*?)</tr>', html, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in rows]
 
 
 async def test_a_role_without_access_to_children_is_refused_in_words(stack: Stack) -> None:
@@ -194,3 +217,25 @@ async def test_the_page_is_off_unless_enabled(tmp_path: Path) -> None:
     ):
         assert (await client.get("/app/")).status_code == 404
         assert (await client.get("/assets/fonts/bold-b542beb274-v2.woff2")).status_code == 404
+
+
+async def test_details_narrowed_to_another_purpose_are_withheld_in_words(tmp_path: Path) -> None:
+    """An authority shows school details only for child protection enquiries: asked for an assessment, the
+    details page says so (the API's own words) instead of sending the worker round to the purpose page."""
+    narrowed = {
+        **PLAIN_HTTP_APP,
+        "access": {"services": {"SCHOOL": {"detail": {"purposes": ["CHILD_PROTECTION_ENQUIRY"]}}}},
+    }
+    async with (
+        demo_stack(tmp_path, sign_in="demo", households=30, extra_config=narrowed) as (_, served),
+        browser(served.url) as client,
+    ):
+        await sign_in(client)
+        await state_purpose(client, "ASSESSMENT")
+        family = await client.get("/app/child/C000001")
+        link = re.search(r'href="(/app/child/C000001/details\?[^"]+service=SCHOOL)"', family.text)
+        assert link, "the school check offers its details"
+        details = await client.get(link.group(1).replace("&amp;", "&"))
+        assert details.url.path.endswith("/details") and details.status_code == 200
+        assert "govuk-warning-text" in details.text and "CHILD_PROTECTION_ENQUIRY" in details.text
+        assert "Registration" not in details.text  # the school's details themselves are not shown

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint types pytest schema bench bench-audit bench-linkage linkage-model loadtest clean
+.PHONY: demo test lint types pytest schema bench bench-audit bench-page bench-linkage linkage-model loadtest clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -36,6 +36,10 @@ bench: $(STAMP)
 
 bench-audit: $(STAMP)
 	$(BIN)/python -m benchmarks.audit_overhead
+
+# What the social worker's page (/app) adds to the family-context query it is built on; docs/benchmarks.md.
+bench-page: $(STAMP)
+	$(BIN)/python -m benchmarks.webapp_page
 
 # Linkage quality on the sandbox and FEBRL4 (this project beside Splink), scorer and training speed, search latency;
 # results in docs/linkage.md.

@@ -126,6 +126,8 @@ async def test_keyboard_alone_from_sign_in_to_details(browser: Browser, tmp_path
         refused: list[str] = []
         page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
         await page.goto(f"{served.url}/app/")
+        # The progressive enhancement ran under the page's own CSP (GOV.UK Frontend's module from the gateway).
+        await expect(page.locator("body")).to_have_class(re.compile(r"govuk-frontend-supported"))
         await page.keyboard.press("Tab")
         assert await page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
 

@@ -4,8 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint types pytest schema bench bench-audit bench-linkage bench-federation linkage-model loadtest \
-	federation-demo federation-packages clean
+.PHONY: demo test lint types pytest schema bench bench-audit bench-page bench-linkage bench-federation linkage-model \
+	loadtest federation-demo federation-packages vendor-govuk-frontend vendor-axe-core clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -54,6 +54,10 @@ bench: $(STAMP)
 bench-audit: $(STAMP)
 	$(BIN)/python -m benchmarks.audit_overhead
 
+# What the social worker's page (/app) adds to the family-context query it is built on; docs/benchmarks.md.
+bench-page: $(STAMP)
+	$(BIN)/python -m benchmarks.webapp_page
+
 # Linkage quality on the sandbox and FEBRL4 (this project beside Splink), scorer and training speed, search latency;
 # results in docs/linkage.md.
 bench-linkage: $(STAMP)
@@ -71,3 +75,5 @@ clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache
 
 include vendor/graphiql/Makefile.fragment
+include vendor/govuk-frontend/Makefile.fragment
+include vendor/axe-core/Makefile.fragment

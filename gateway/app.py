@@ -5,7 +5,8 @@ which a federation router adds this authority's checks to another authority's pe
 process is up); `GET /readyz` (the case-management system answers;
 each source's health listed when `[operations] readiness_detail`); `GET /metrics` (Prometheus text format, when
 `[operations] metrics`); `GET /graphiql` with its vendored scripts under `/graphiql/static` (when `[graphiql]
-enabled`). With `[operations] listen`, `/metrics` and the detailed `/readyz` move to a second app served on that
+enabled`); the social worker's page under `/app` and GOV.UK Frontend's fonts under `/assets` (when `[app] enabled`,
+`webapp/`). With `[operations] listen`, `/metrics` and the detailed `/readyz` move to a second app served on that
 address (`operations_app_of(app)`); the main app keeps `/healthz` and a `/readyz` without detail.
 
 Production (`auth.mode = "oidc"`) defaults every extra off: no introspection, no "Did you mean ...?", no GraphiQL,
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from http import HTTPStatus
 
 from starlette.applications import Starlette
@@ -57,6 +58,8 @@ from resolvers.audit_trail import AuditTrail
 from resolvers.errors import BAD_USER_INPUT, NOT_FOUND
 from resolvers.runtime import uk_today
 from schema.build import build_schema
+from webapp.app import webapp_routes
+from webapp.demo_sign_in import DemoIdentity
 
 NOT_FOUND_MESSAGE = "Nothing here: the API is POST /graphql."
 METHOD_NOT_ALLOWED = "This method is not allowed here."
@@ -69,10 +72,12 @@ def create_app(
     today: Callable[[], datetime.date] = uk_today,
     graphiql_headers: Mapping[str, str] | None = None,
     audit_trail: AuditTrail | None = None,
+    app_demo_identities: Sequence[DemoIdentity] | None = None,
 ) -> Starlette:
     """The gateway for one authority. `verifier` replaces the configured sign-in (tests); `graphiql_headers`
     are the request headers GraphiQL opens with (the demo's token and purpose); `audit_trail` replaces the
-    configured audit store (tests and benchmarks only: the TOML cannot reach it; the caller opens and closes it)."""
+    configured audit store (tests and benchmarks only: the TOML cannot reach it; the caller opens and closes it);
+    `app_demo_identities` are who the demo's sign-in page offers (`[app]`, demo sign-in only)."""
     check_rules(settings)  # a bad config fails here, at start-up, not on the first request
     load_key(settings.audit)  # likewise a missing audit key (from the environment or a file, never the TOML)
     hold_data_echoing_loggers()
@@ -138,6 +143,8 @@ def create_app(
             Mount("/graphiql/static", app=StaticFiles(directory=STATIC_DIR), name="graphiql-static"),
             Route("/", lambda request: RedirectResponse("/graphiql")),
         ]
+    if settings.app.enabled:  # the social worker's page under /app (webapp/)
+        routes += webapp_routes(settings, demo_identities=app_demo_identities)
     app = Starlette(
         routes=routes,
         lifespan=lifespan,

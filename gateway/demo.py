@@ -28,6 +28,7 @@ from gateway.server import ServedApp, serve_in_process
 from gateway.settings import parse_authority
 from sandbox.population import Population
 from sandbox.runner import RunningSandbox, start_sandbox
+from webapp.demo_sign_in import DEFAULT_IDENTITIES, DemoIdentity
 
 DEMO_AUTHORITY = "Demo Borough Council"
 # The linkage model the demo serves: trained on the demo's own population, shipped with the package so that the
@@ -88,6 +89,20 @@ def demo_headers(key_file: Path, worker: DemoWorker) -> dict[str, str]:
         ttl_s=DEMO_TOKEN_TTL_S,
     )
     return {"Authorization": f"Bearer {token}", "X-Purpose": DEMO_PURPOSE}
+
+
+def app_identities(worker: DemoWorker) -> tuple[DemoIdentity, ...]:
+    """Who the page's "sign in as" offers: the demo's social worker (the one GraphiQL uses), then the other roles."""
+    social_worker = DemoIdentity(
+        Role.SOCIAL_WORKER,
+        worker.user_id,
+        worker.name,
+        worker.team,
+        worker.email,
+        description="Sees the family context, service details and match evidence"
+        + (f"; allocated to {worker.allocated_to}." if worker.allocated_to else "."),
+    )
+    return (social_worker, *(i for i in DEFAULT_IDENTITIES if i.role is not Role.SOCIAL_WORKER))
 
 
 def development_auth(roles: Sequence[str] = ("SOCIAL_WORKER",)) -> dict[str, Any]:
@@ -196,23 +211,31 @@ async def demo_stack(
 ) -> AsyncIterator[tuple[RunningSandbox, ServedApp]]:
     """The sandbox plus a gateway configured for it: yields the sandbox and the running gateway.
 
-    `sign_in = "demo"`: bearer tokens from the demo's key (written into `workdir`), and GraphiQL opens with the
-    demo worker's token and purpose; "development": every request runs as `development_auth()`'s identity.
+    `sign_in = "demo"`: bearer tokens from the demo's key (written into `workdir`), GraphiQL opens with the
+    demo worker's token and purpose, and the social worker's page (/app) is on, its sign-in offering the demo's
+    roles; "development": every request runs as `development_auth()`'s identity (and there is no page).
     """
     workdir.mkdir(parents=True, exist_ok=True)
     async with start_sandbox(
         workdir, seed=seed, households=households, latency_ms=latency_ms, faults=dict(faults or {})
     ) as sandbox:
         headers: dict[str, str] | None = None
+        identities: tuple[DemoIdentity, ...] | None = None
+        page: dict[str, Any] = {}
         if sign_in == "demo":
             key_file, jwks_file = write_demo_keys(workdir.resolve())
             auth = demo_auth(key_file, jwks_file)
-            headers = demo_headers(key_file, demo_worker(sandbox.population))
+            worker = demo_worker(sandbox.population)
+            headers = demo_headers(key_file, worker)
+            identities = app_identities(worker)
+            # Browsers keep a Secure cookie over plain http on loopback only: a demo served to the network over
+            # http (its data synthetic) drops the flag so that signing in works there too.
+            page = {"app": {"enabled": True, "secure_cookie": host in ("127.0.0.1", "localhost", "::1")}}
         else:
             auth = development_auth()
-        config = {**demo_config(sandbox, auth=auth, timeout_s=timeout_s), **(extra_config or {})}
+        config = {**demo_config(sandbox, auth=auth, timeout_s=timeout_s), **page, **(extra_config or {})}
         write_config(config, workdir / "authority.toml")
-        app = create_app(parse_authority(config), graphiql_headers=headers)
+        app = create_app(parse_authority(config), graphiql_headers=headers, app_demo_identities=identities)
         async with serve_in_process(app, host, port) as served:
             yield sandbox, served
 
@@ -245,6 +268,7 @@ def run_demo(
             config_path = Path(workdir).resolve() / "authority.toml"
             print(
                 f"\nFamily Context demo is running.\n"
+                f"  Social worker's page: {url}/app/ (sign in as any demo role)\n"
                 f"  GraphiQL:        {url}/graphiql\n"
                 f"  GraphQL:         POST {url}/graphql\n"
                 f"  Health, metrics: {url}/healthz  {url}/readyz  {url}/metrics\n"

@@ -125,6 +125,32 @@ class ClientSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class OidcClientSettings:
+    """`[app.oidc]`: how the social worker's page signs people in with the authority's identity provider
+    (authorisation-code flow with PKCE). The client secret is never in the file: `client_secret_env` names the
+    environment variable that holds it (none for a public client)."""
+
+    issuer: str  # discovery at {issuer}/.well-known/openid-configuration
+    client_id: str
+    redirect_uri: str  # the page's public address of /app/auth/callback, as registered with the provider
+    client_secret_env: str | None = None
+    scopes: tuple[str, ...] = ("openid", "profile", "email")
+    timeout_s: float = 5.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppSettings:
+    """`[app]`: the social worker's page under /app (off unless enabled). Its sign-in follows `[auth]`: the demo
+    lists the demo roles; "oidc" needs `[app.oidc]`."""
+
+    enabled: bool = False
+    session_idle_minutes: int = 30  # a session unused this long is signed out
+    session_max_hours: int = 10  # and none lives longer than this, used or not
+    secure_cookie: bool = True  # the session cookie is Secure (false only for a plain-http development address)
+    oidc: OidcClientSettings | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class AuthoritySettings:
     name: str
     access_mode: AccessMode
@@ -143,6 +169,7 @@ class AuthoritySettings:
     clients: ClientSettings = field(default_factory=ClientSettings)
     # Off only to measure what batching saves (benchmarks): every look-up then makes its own upstream call.
     batching: bool = True
+    app: AppSettings = field(default_factory=AppSettings)
 
     def source_for(self, service: Service) -> SourceSettings | None:
         return next((s for s in self.sources if s.service is service), None)
@@ -179,6 +206,7 @@ TOP_LEVEL = {
     "persisted_operations",
     "tracing",
     "clients",
+    "app",
 }
 
 
@@ -216,6 +244,50 @@ def parse_authority(raw: Mapping[str, Any]) -> AuthoritySettings:
         tracing=_tracing(reader.optional_table("tracing")),
         clients=_clients(reader.optional_table("clients")),
         batching=tuning.boolean("batching", default=True),
+        app=_app(reader.optional_table("app"), auth),
+    )
+
+
+def _app(r: _Reader, auth: AuthSettings) -> AppSettings:
+    """`[app]` and `[app.oidc]`: checked against `[auth]`, since the page signs people in the way the API does."""
+    r.only({"enabled", "session_idle_minutes", "session_max_hours", "secure_cookie", "oidc"})
+    defaults = AppSettings()
+    enabled = r.boolean("enabled", default=False)
+    oidc_table = r.optional_table("oidc")
+    oidc_table.only({"issuer", "client_id", "redirect_uri", "client_secret_env", "scopes", "timeout_s"})
+    oidc: OidcClientSettings | None = None
+    if oidc_table.raw:
+        issuer = oidc_table.string("issuer").rstrip("/")
+        redirect_uri = oidc_table.string("redirect_uri")
+        for key, url in (("issuer", issuer), ("redirect_uri", redirect_uri)):
+            if not url.startswith(("https://", "http://127.0.0.1", "http://localhost", "http://[::1]")):
+                raise ConfigError(f"{oidc_table.where(key)} must be an https:// address (plain http only on loopback)")
+        if not redirect_uri.endswith("/app/auth/callback"):
+            raise ConfigError(f"{oidc_table.where('redirect_uri')} must end with /app/auth/callback")
+        secret_env = oidc_table.optional_string("client_secret_env")
+        if secret_env is not None and not audit_settings.ENV_NAME.fullmatch(secret_env):
+            raise ConfigError(f"{oidc_table.where('client_secret_env')} must be an environment variable name")
+        scopes = tuple(oidc_table.string_list("scopes", default=["openid", "profile", "email"]))
+        if "openid" not in scopes:
+            raise ConfigError(f"{oidc_table.where('scopes')} must include openid")
+        oidc = OidcClientSettings(
+            issuer=issuer,
+            client_id=oidc_table.string("client_id"),
+            redirect_uri=redirect_uri,
+            client_secret_env=secret_env,
+            scopes=scopes,
+            timeout_s=oidc_table.positive_number("timeout_s", default=5.0),
+        )
+    if enabled and auth.mode == "oidc" and oidc is None:
+        raise ConfigError(f"{r.where('oidc')} is required when [app] is enabled and auth.mode is oidc")
+    if enabled and auth.mode not in ("oidc", "demo"):
+        raise ConfigError(f"{r.where('enabled')}: the page signs people in with auth.mode oidc or demo only")
+    return AppSettings(
+        enabled=enabled,
+        session_idle_minutes=r.positive_int("session_idle_minutes", default=defaults.session_idle_minutes),
+        session_max_hours=r.positive_int("session_max_hours", default=defaults.session_max_hours),
+        secure_cookie=r.boolean("secure_cookie", default=defaults.secure_cookie),
+        oidc=oidc,
     )
 
 

@@ -19,6 +19,7 @@ from schema.enums import (
     CheckOutcome,
     InvolvementStatus,
     OffenceInvolvement,
+    PoliceOutcome,
     SafeguardingOffenceCategory,
     Service,
     SourceHealth,
@@ -82,6 +83,9 @@ class Offence:
     date: datetime.date | None = held()
     category: SafeguardingOffenceCategory = held()
     involvement: OffenceInvolvement = held()
+    outcome: PoliceOutcome | None = held(
+        "What came of it: convicted, cautioned, charged (awaiting court), under investigation, no further action."
+    )
 
 
 @strawberry.type

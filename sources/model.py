@@ -34,8 +34,11 @@ class Service(enum.Enum):
 
     @property
     def label(self) -> str:
-        """The service as a social worker says it: 'adult social care'."""
-        return self.value.replace("_", " ").lower()
+        """The service as a social worker says it inside a sentence: 'adult social care', 'GP'."""
+        return _ACRONYMS.get(self.value) or self.value.replace("_", " ").lower()
+
+
+_ACRONYMS = {"GP": "GP"}  # the services whose name is an acronym keep their capitals
 
 
 class Gender(enum.Enum):
@@ -75,6 +78,17 @@ class SafeguardingOffenceCategory(enum.Enum):
 class OffenceInvolvement(enum.Enum):
     CONVICTED = "CONVICTED"
     SUSPECTED = "SUSPECTED"
+
+
+class PoliceOutcome(enum.Enum):
+    """What came of an offence, in the police's own terms (the extract's outcome column)."""
+
+    CONVICTED = "CONVICTED"
+    CAUTIONED = "CAUTIONED"
+    CHARGED = "CHARGED"  # awaiting court
+    UNDER_INVESTIGATION = "UNDER_INVESTIGATION"
+    NO_FURTHER_ACTION = "NO_FURTHER_ACTION"
+    OTHER = "OTHER"  # an outcome the extract names that is none of the above
 
 
 class CheckOutcome(enum.Enum):
@@ -287,6 +301,7 @@ class Offence:
     date: datetime.date | None
     category: SafeguardingOffenceCategory
     involvement: OffenceInvolvement
+    outcome: PoliceOutcome | None = None  # None: the extract gave no outcome
 
 
 @dataclass(frozen=True, kw_only=True)

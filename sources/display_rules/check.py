@@ -50,7 +50,7 @@ Involvements = Callable[[SourceRecord, SourceRef, datetime.date], tuple[Involvem
 class _ServicePolicy:
     ages: AgeRange
     involvements: Involvements
-    involved: str
+    involved: Callable[[Sequence[Involvement]], str]  # what an involved check says, from what was found
     not_known: str
 
 
@@ -85,7 +85,7 @@ def apply(
                 continue
         source = SourceRef(system=record.system, record_id=record.record_id, as_of=record.as_of, match=evidence)
         involvements.extend(policy.involvements(record, source, today))
-    parts = [policy.involved if involvements else policy.not_known]
+    parts = [policy.involved(involvements) if involvements else policy.not_known]
     if subject_date_of_birth is None:
         parts.append(DOB_UNKNOWN.format(ages=policy.ages.ages()))
     return RuleResult(
@@ -105,7 +105,7 @@ def _policy(rules: DisplayRules, service: Service) -> _ServicePolicy:
     ages = age_range(rules, service)
     if service is Service.ADULT_SOCIAL_CARE:
         of_asc = _bound(adult_social_care.adult_social_care_involvements, rules.adult_social_care, AdultSocialCareFacts)
-        return _ServicePolicy(ages, of_asc, adult_social_care.INVOLVED, adult_social_care.NOT_KNOWN)
+        return _ServicePolicy(ages, of_asc, adult_social_care.involved, adult_social_care.NOT_KNOWN)
     if service is Service.HOUSING:
         of_housing = _bound(housing.housing_involvements, rules.housing, HousingFacts)
         return _ServicePolicy(ages, of_housing, *housing.housing_messages(rules.housing))
@@ -114,7 +114,7 @@ def _policy(rules: DisplayRules, service: Service) -> _ServicePolicy:
         return _ServicePolicy(ages, of_police, *police.police_messages(rules.police))
     if service is Service.SCHOOL:
         of_school = _bound(school.school_involvements, rules.school, SchoolFacts)
-        return _ServicePolicy(ages, of_school, school.INVOLVED, school.NOT_KNOWN)
+        return _ServicePolicy(ages, of_school, school.involved, school.NOT_KNOWN)
     raise ValueError(f"no display rules for {service.value}")
 
 

@@ -94,6 +94,7 @@ def create_app(
         max_tokens=limits.max_tokens,
         introspection=surface.introspection,
         suggestions=surface.suggestions,
+        services=settings.services,
     )
     graphql = GraphQLEndpoint(
         schema,

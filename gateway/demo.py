@@ -27,7 +27,8 @@ from gateway.audit.keys import write_key_file
 from gateway.server import ServedApp, serve_in_process
 from gateway.settings import parse_authority
 from sandbox.population import Population
-from sandbox.runner import RunningSandbox, start_sandbox
+from sandbox.runner import RunningSandbox, simulated_systems, start_sandbox
+from sources.registry import ServiceRegistry
 
 DEMO_AUTHORITY = "Demo Borough Council"
 # The linkage model the demo serves: trained on the demo's own population, shipped with the package so that the
@@ -109,11 +110,12 @@ def demo_config(
     *,
     auth: Mapping[str, Any] | None = None,
     timeout_s: float = 2.0,
+    services: ServiceRegistry | None = None,
 ) -> dict[str, Any]:
     """The authority configuration (as TOML-ready data) that points a gateway at a running sandbox, with `auth`
     as its `[auth]` table: `demo_auth(...)`, `development_auth(...)` (the default, for tests on loopback), or any
-    other (an OIDC issuer of the tests)."""
-    area = "Demo Borough"
+    other (an OIDC issuer of the tests). `services`: the registry the sandbox was started with (the built-in one
+    by default); each of its simulated services gets its `[[sources]]` table."""
     return {
         "authority": {"name": DEMO_AUTHORITY, "access_mode": "search_any"},
         "auth": dict(auth if auth is not None else development_auth()),
@@ -131,46 +133,10 @@ def demo_config(
             "timeout_s": timeout_s,
             "max_batch_size": 100,
         },
+        # Every service the sandbox simulates, as that service's definition configures it (sources/services/).
         "sources": [
-            {
-                "service": "ADULT_SOCIAL_CARE",
-                "system": "Care First (simulated)",
-                "kind": "adult_social_care_rest",
-                "organisation": "Demo Borough Council Adult Social Care",
-                "url": sandbox.urls["adult_social_care"],
-                "timeout_s": timeout_s,
-                "max_batch_size": 50,
-                "coverage": {"area": area, "explanation": "Adults with a support plan since 2012."},
-            },
-            {
-                "service": "POLICE",
-                "system": "Police researcher extract (simulated)",
-                "kind": "police_csv",
-                "organisation": "Greater Manchester Police",
-                "path": str(sandbox.police_csv),
-                "timeout_s": timeout_s,
-                "refresh_s": 60,
-                "coverage": {"area": area, "explanation": "Offences recorded in the force area; refreshed nightly."},
-            },
-            {
-                "service": "HOUSING",
-                "system": "Demo Homes (simulated)",
-                "kind": "housing_rest",
-                "organisation": "Demo Homes",
-                "url": sandbox.urls["housing"],
-                "timeout_s": timeout_s,
-                "max_concurrency": 16,
-                "coverage": {"area": area, "explanation": "Council tenancies and anti-social behaviour cases."},
-            },
-            {
-                "service": "SCHOOL",
-                "system": "Synergy (simulated)",
-                "kind": "school_sql",
-                "organisation": "Demo Borough Council Education",
-                "path": str(sandbox.school_db),
-                "timeout_s": timeout_s,
-                "coverage": {"area": area, "explanation": "Pupils on roll at maintained schools and academies."},
-            },
+            system.demo_source(sandbox.location(name), timeout_s)
+            for name, system in simulated_systems(services).items()
         ],
     }
 

@@ -18,7 +18,7 @@ from schema.errors import ErrorShaping, log_errors
 from schema.limits import CostAndRate, alias_rule, depth_rule
 from schema.people import Child, Household, Person
 from schema.query import Query
-from schema.services import INVOLVEMENT_TYPES
+from sources.registry import ServiceRegistry, builtin_registry
 
 
 class _ParserCacheLeavingErrors(ParserCache):
@@ -56,11 +56,13 @@ def build_schema(
     max_tokens: int = 4000,
     introspection: bool = True,
     suggestions: bool = True,
+    services: ServiceRegistry | None = None,
 ) -> Schema:
     """The gateway's schema. Limits and switches come from the authority's configuration.
 
     With `introspection` off, `__schema` and `__type` are refused at validation (`__typename` still works); with
     `suggestions` off, no error says "Did you mean ...?" (both reveal the schema to a caller probing it).
+    `services` (default: the built-in services) brings each service's involvement type.
     """
     # Built once: the validation cache hits only when every request brings the same rule classes. Each request
     # still gets its own extension instances (an instance holds its request's execution context). Depth and
@@ -87,7 +89,7 @@ def build_schema(
 
     return FamilyContextSchema(
         query=Query,
-        types=[Person, Child, Household, *INVOLVEMENT_TYPES],
+        types=[Person, Child, Household, *(services or builtin_registry()).involvement_types()],
         # Order matters: errors are shaped inside the audit hook, so a failed audit replaces everything; the
         # limits add their rules before the validation cache validates.
         extensions=[AuditHook, error_shaping, token_limiter, parser_cache, limits, validation_cache, CostAndRate],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from sources.display_rules.config import AdultSocialCareRules
 from sources.model import (
     AdultSocialCareFacts,
     AdultSocialCareInvolvement,
@@ -13,6 +12,7 @@ from sources.model import (
     Service,
     SourceRef,
 )
+from sources.services.adult_social_care.rules import AdultSocialCareRules
 
 INVOLVED = "Known to adult social care, with an assigned caseworker"
 NOT_KNOWN = "No adult social care involvement with an assigned caseworker found"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from sources.display_rules.config import HousingRules
 from sources.display_rules.dates import months_before
 from sources.model import (
     AsbCase,
@@ -23,6 +22,7 @@ from sources.model import (
     Service,
     SourceRef,
 )
+from sources.services.housing.rules import HousingRules
 
 INVOLVED = "Known to housing: a current tenancy, or named as a perpetrator of anti-social behaviour since {since}"
 NOT_KNOWN = (

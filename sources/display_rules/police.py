@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 
-from sources.display_rules.config import PoliceRules
 from sources.display_rules.dates import years_before
 from sources.model import (
     InvolvementStatus,
@@ -20,6 +19,7 @@ from sources.model import (
     Service,
     SourceRef,
 )
+from sources.services.police.rules import PoliceRules
 
 INVOLVED = (
     "Known to police: convictions from the last {convictions} and suspect records from the last {suspects}; "

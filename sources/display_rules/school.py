@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-from sources.display_rules.config import SchoolRules
 from sources.model import (
     AdmissionType,
     Enrolment,
@@ -15,6 +14,7 @@ from sources.model import (
     Service,
     SourceRef,
 )
+from sources.services.school.rules import SchoolRules
 
 INVOLVED = "Known to school (main registration only when dual-registered)"
 NOT_KNOWN = "No school registration found"

@@ -144,6 +144,26 @@ async def test_the_yot_system_down_is_unavailable_for_youth_offending_only(stack
     assert check_of(recovered)["outcome"] == check_of(healthy)["outcome"]
 
 
+FAMILY = """query($cmsId: ID!) { child(cmsId: $cmsId) { serviceChecks(services: [YOUTH_OFFENDING]) { outcome }
+  household { members { individual { serviceChecks(services: [YOUTH_OFFENDING]) { outcome } } } } } }"""
+
+
+async def test_one_request_per_level_whatever_the_household(stack: AccessStack) -> None:
+    """The child's check, the residents at the address and every member's check: one batch request each."""
+    worker = stack.token(Role.SOCIAL_WORKER, sub="worker-yot")
+    sizes: dict[int, int] = {}
+    children = sorted(c.id for c in stack.sandbox.population.cms.people.values() if c.is_child)[:40]
+    for cms_id in children:
+        await stack.sandbox.reset_stats()
+        body = await stack.query(worker, FAMILY, {"cmsId": cms_id})
+        assert "errors" not in body, body
+        requests = (await stack.sandbox.stats("youth_offending"))["requests"]
+        assert requests.get("young_people_match", 0) <= 2 and requests.get("young_people_at_addresses", 0) <= 1
+        members = len(body["data"]["child"]["household"]["members"])
+        sizes[members] = max(sizes.get(members, 0), sum(requests.values()))
+    assert len(sizes) >= 3 and max(sizes.values()) <= 3, sizes
+
+
 # ---------------------------------------------------------------- who sees the interventions
 
 SHAPES = {

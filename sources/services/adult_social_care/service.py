@@ -1,7 +1,8 @@
 """Adult social care (Care First-like, REST): how the gateway reaches it, its display rule, its sandbox system.
 
-Adapter `sources/adult_social_care.py`, mapper `sources/mappers/adult_social_care.py`, display rule
-`sources/display_rules/adult_social_care.py`; the practitioner contact is each support plan's keyworker.
+Adapter `adapter.py` and mapper `mapper.py` beside this file; display rule `sources/display_rules/adult_social_care.py`;
+the practitioner contact is each support plan's keyworker. The simulated system is `sandbox/adult_social_care.py`
+(its records are part of the sandbox's population and ground truth).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sources.services.adult_social_care.rules import AdultSocialCareRules
 
 
 def _build(settings: Any, session: Any, observer: Any) -> Any:
-    from sources.adult_social_care import AdultSocialCareAdapter
+    from sources.services.adult_social_care.adapter import AdultSocialCareAdapter
 
     return AdultSocialCareAdapter(settings, session, observer=observer)
 

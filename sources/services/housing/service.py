@@ -1,7 +1,8 @@
 """Housing (Stockport Homes/Academy-like, REST): how the gateway reaches it, its display rule, its sandbox system.
 
-Adapter `sources/housing.py`, mapper `sources/mappers/housing.py`, display rule `sources/display_rules/housing.py`;
-the practitioner contact is the tenancy's housing officer. Housing places its tenants at their address by tenancy.
+Adapter `adapter.py` and mapper `mapper.py` beside this file; display rule `sources/display_rules/housing.py`; the
+practitioner contact is the tenancy's housing officer. Housing places its tenants at their address by tenancy. The
+simulated system is `sandbox/housing.py` (its records are part of the sandbox's population and ground truth).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ SAME_TENANCY = "same tenancy"
 
 
 def _build(settings: Any, session: Any, observer: Any) -> Any:
-    from sources.housing import HousingAdapter
+    from sources.services.housing.adapter import HousingAdapter
 
     return HousingAdapter(settings, session, observer=observer)
 

@@ -1,8 +1,9 @@
 """Police (a researcher's nightly CSV extract): how the gateway reads it, its display rule, its sandbox file.
 
-Adapter `sources/police.py` (with `sources/police_extract.py`), mapper `sources/mappers/police.py`, display rule
-`sources/display_rules/police.py`; the practitioner contact is the extract's named contact (e.g. the MASH police
-researcher).
+Adapter `adapter.py` (reading the file with `extract.py`), mapper `mapper.py` and the Home Office-style offence
+classification `offence_categories.py` beside this file; display rule `sources/display_rules/police.py`; the
+practitioner contact is the extract's named contact (e.g. the MASH police researcher). The simulated extract is
+`sandbox/police.py` (its records are part of the sandbox's population and ground truth).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sources.services.police.rules import PoliceRules
 
 
 def _build(settings: Any, session: Any, observer: Any) -> Any:
-    from sources.police import PoliceCsvAdapter
+    from sources.services.police.adapter import PoliceCsvAdapter
 
     return PoliceCsvAdapter(settings, observer=observer)
 

@@ -1,7 +1,8 @@
 """School (Synergy-like, an SQL database): how the gateway reads it, its display rule, its sandbox database.
 
 Adapter `sources/school.py` (SQL in `sources/school_sql.py`), mapper `sources/mappers/school.py`, display rule
-`sources/display_rules/school.py`; the practitioner contact is the school's designated safeguarding lead.
+`sources/display_rules/school.py`; the practitioner contact is the school's designated safeguarding lead. The
+simulated database is `sandbox/school.py` (its records are part of the sandbox's population and ground truth).
 """
 
 from __future__ import annotations

@@ -12,10 +12,10 @@ from linkage.demographics import Demographics
 from sources.batching import in_chunks
 from sources.http import HttpTransport, probe
 from sources.malformed import reading
-from sources.mappers.adult_social_care import client_record
 from sources.mappers.native import answers_by_ref, as_list, as_object
 from sources.model import Address, Service, SourceHealth, SourceInfo, SourceRecord
 from sources.observe import UpstreamObserver
+from sources.services.adult_social_care.mapper import client_record
 from sources.settings import SourceSettings
 
 

@@ -104,6 +104,7 @@ def create_app(
         max_tokens=limits.max_tokens,
         introspection=surface.introspection,
         suggestions=surface.suggestions,
+        services=settings.services,
     )
     configure_tracing(settings.tracing)
     client_labels = ClientLabels(settings.clients.max_metric_labels)

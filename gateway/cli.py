@@ -1,5 +1,6 @@
-"""`family-context`: serve an authority's gateway, run the demo, mint a demo token, print the schema, check,
-export and prune the audit trail, or train a linkage model on the authority's own records."""
+"""`family-context`: serve an authority's gateway, check its configuration (and probe its sources), run the demo,
+mint a demo token, print the schema, check, export and prune the audit trail, or train a linkage model on the
+authority's own records."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from auth.principal import Role
 from gateway.audit.commands import add_commands as add_audit_commands
 from gateway.logs import configure_logging
 
-SERVICE_CHOICES = ("cms", "adult_social_care", "police", "housing", "school")
 FAULT_CHOICES = ("down", "slow", "garbage")
 
 DEVELOPMENT_OFF_LOOPBACK = (
@@ -38,12 +38,19 @@ DEFAULT_TOKEN_TTL_S = 3600
 LOOPBACK_NAMES = ("localhost",)
 
 
+def service_choices() -> tuple[str, ...]:
+    """The systems the demo's sandbox runs: the CMS and each registered service's simulation (by its key)."""
+    from sources.registry import builtin_registry
+
+    return ("cms", *(d.key for d in builtin_registry() if d.sandbox is not None))
+
+
 def fault(text: str) -> tuple[str, str]:
     service, sep, mode = text.partition("=")
     service, mode = service.strip().lower(), mode.strip().lower()
-    if not sep or service not in SERVICE_CHOICES or mode not in FAULT_CHOICES:
+    if not sep or service not in service_choices() or mode not in FAULT_CHOICES:
         raise argparse.ArgumentTypeError(
-            f"expected SERVICE=MODE with SERVICE one of {', '.join(SERVICE_CHOICES)} "
+            f"expected SERVICE=MODE with SERVICE one of {', '.join(service_choices())} "
             f"and MODE one of {', '.join(FAULT_CHOICES)}; got {text!r}"
         )
     return service, mode
@@ -92,7 +99,7 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="SERVICE=down|slow|garbage",
-        help=f"break one simulated system; SERVICE is one of {', '.join(SERVICE_CHOICES)}",
+        help=f"break one simulated system; SERVICE is one of {', '.join(service_choices())}",
     )
     demo.add_argument("--log-level", default="INFO")
 
@@ -114,6 +121,14 @@ def parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="with --federation: the SDL of /graphql/neighbour for [federation] neighbour_field = NAME",
     )
+
+    check = sub.add_parser(
+        "check-config",
+        help="validate an authority's configuration without starting (exit 1 naming the bad key); with --probe, "
+        "ask each source whether it answers (exit 1 if any does not)",
+    )
+    check.add_argument("config", metavar="FILE", help="the authority's TOML file")
+    check.add_argument("--probe", action="store_true", help="ask each source once, within its timeout_s")
 
     audit = sub.add_parser("audit", help="verify, export or prune the audit trail")
     add_audit_commands(audit)
@@ -146,6 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             sys.stdout.write(sdl())
         return 0
+    if args.command == "check-config":
+        from gateway.config_check import run as run_check_config
+
+        return run_check_config(args.config, probe_sources=args.probe)
     if args.command == "audit":
         from gateway.audit.commands import run as run_audit_command
 

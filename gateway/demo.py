@@ -27,8 +27,10 @@ from gateway.audit.keys import write_key_file
 from gateway.server import ServedApp, serve_in_process
 from gateway.settings import parse_authority
 from sandbox.population import Population
-from sandbox.runner import RunningSandbox, start_sandbox
+from sandbox.runner import RunningSandbox, simulated_systems, start_sandbox
+from sources.registry import ServiceRegistry
 from webapp.demo_sign_in import DEFAULT_IDENTITIES, DemoIdentity
+from webapp.operations import MANIFEST as PAGE_OPERATIONS
 
 DEMO_AUTHORITY = "Demo Borough Council"
 # The linkage model the demo serves: trained on the demo's own population, shipped with the package so that the
@@ -124,11 +126,12 @@ def demo_config(
     *,
     auth: Mapping[str, Any] | None = None,
     timeout_s: float = 2.0,
+    services: ServiceRegistry | None = None,
 ) -> dict[str, Any]:
     """The authority configuration (as TOML-ready data) that points a gateway at a running sandbox, with `auth`
     as its `[auth]` table: `demo_auth(...)`, `development_auth(...)` (the default, for tests on loopback), or any
-    other (an OIDC issuer of the tests)."""
-    area = "Demo Borough"
+    other (an OIDC issuer of the tests). `services`: the registry the sandbox was started with (the built-in one
+    by default); each of its simulated services gets its `[[sources]]` table."""
     return {
         "authority": {"name": DEMO_AUTHORITY, "access_mode": "search_any"},
         "auth": dict(auth if auth is not None else development_auth()),
@@ -146,46 +149,10 @@ def demo_config(
             "timeout_s": timeout_s,
             "max_batch_size": 100,
         },
+        # Every service the sandbox simulates, as that service's definition configures it (sources/services/).
         "sources": [
-            {
-                "service": "ADULT_SOCIAL_CARE",
-                "system": "Care First (simulated)",
-                "kind": "adult_social_care_rest",
-                "organisation": "Demo Borough Council Adult Social Care",
-                "url": sandbox.urls["adult_social_care"],
-                "timeout_s": timeout_s,
-                "max_batch_size": 50,
-                "coverage": {"area": area, "explanation": "Adults with a support plan since 2012."},
-            },
-            {
-                "service": "POLICE",
-                "system": "Police researcher extract (simulated)",
-                "kind": "police_csv",
-                "organisation": "Greater Manchester Police",
-                "path": str(sandbox.police_csv),
-                "timeout_s": timeout_s,
-                "refresh_s": 60,
-                "coverage": {"area": area, "explanation": "Offences recorded in the force area; refreshed nightly."},
-            },
-            {
-                "service": "HOUSING",
-                "system": "Demo Homes (simulated)",
-                "kind": "housing_rest",
-                "organisation": "Demo Homes",
-                "url": sandbox.urls["housing"],
-                "timeout_s": timeout_s,
-                "max_concurrency": 16,
-                "coverage": {"area": area, "explanation": "Council tenancies and anti-social behaviour cases."},
-            },
-            {
-                "service": "SCHOOL",
-                "system": "Synergy (simulated)",
-                "kind": "school_sql",
-                "organisation": "Demo Borough Council Education",
-                "path": str(sandbox.school_db),
-                "timeout_s": timeout_s,
-                "coverage": {"area": area, "explanation": "Pupils on roll at maintained schools and academies."},
-            },
+            system.demo_source(sandbox.location(name), timeout_s)
+            for name, system in simulated_systems(services).items()
         ],
     }
 
@@ -230,7 +197,11 @@ async def demo_stack(
             identities = app_identities(worker)
             # Browsers keep a Secure cookie over plain http on loopback only: a demo served to the network over
             # http (its data synthetic) drops the flag so that signing in works there too.
-            page = {"app": {"enabled": True, "secure_cookie": host in ("127.0.0.1", "localhost", "::1")}}
+            page = {
+                "app": {"enabled": True, "secure_cookie": host in ("127.0.0.1", "localhost", "::1")},
+                # The page's operations are persisted operations (by their hash); GraphiQL's are not required to be.
+                "persisted_operations": {"file": str(PAGE_OPERATIONS)},
+            }
         else:
             auth = development_auth()
         config = {**demo_config(sandbox, auth=auth, timeout_s=timeout_s), **page, **(extra_config or {})}

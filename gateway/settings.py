@@ -38,7 +38,8 @@ from auth.settings import (
 from gateway.audit import settings as audit_settings
 from gateway.audit.settings import AuditSettings
 from sources.model import Coverage, Service
-from sources.settings import ADAPTER_KINDS, SourceSettings
+from sources.registry import RegistryError, ServiceRegistry, builtin_registry, load_registry
+from sources.settings import CMS_KIND, SourceSettings
 
 AccessMode = Literal["search_any", "case_linked"]
 E = TypeVar("E", bound=enum.Enum)
@@ -170,6 +171,8 @@ class AuthoritySettings:
     # Off only to measure what batching saves (benchmarks): every look-up then makes its own upstream call.
     batching: bool = True
     app: AppSettings = field(default_factory=AppSettings)
+    # The services this gateway knows (built in, plus `[services] modules`); `sources` says which are connected.
+    services: ServiceRegistry = field(default_factory=builtin_registry)
 
     def source_for(self, service: Service) -> SourceSettings | None:
         return next((s for s in self.sources if s.service is service), None)
@@ -207,6 +210,7 @@ TOP_LEVEL = {
     "tracing",
     "clients",
     "app",
+    "services",
 }
 
 
@@ -216,9 +220,9 @@ def parse_authority(raw: Mapping[str, Any]) -> AuthoritySettings:
     authority = reader.table("authority")
     authority.only({"name", "access_mode"})
     access_mode = authority.choice("access_mode", ("search_any", "case_linked"), default="search_any")
+    registry = _services(reader.optional_table("services"))
     sources = tuple(
-        _source(_Reader(item, f"sources[{i}]"), service_required=True)
-        for i, item in enumerate(reader.array_of_tables("sources"))
+        _source(_Reader(item, f"sources[{i}]"), registry) for i, item in enumerate(reader.array_of_tables("sources"))
     )
     services = [s.service for s in sources]
     for service in services:
@@ -230,7 +234,7 @@ def parse_authority(raw: Mapping[str, Any]) -> AuthoritySettings:
     return AuthoritySettings(
         name=authority.string("name"),
         access_mode=access_mode,  # type: ignore[arg-type]
-        cms=_source(reader.table("cms"), service_required=False),
+        cms=_source(reader.table("cms"), None),
         sources=sources,
         auth=auth,
         access=_access(reader.optional_table("access")),
@@ -245,6 +249,7 @@ def parse_authority(raw: Mapping[str, Any]) -> AuthoritySettings:
         clients=_clients(reader.optional_table("clients")),
         batching=tuning.boolean("batching", default=True),
         app=_app(reader.optional_table("app"), auth),
+        services=registry,
     )
 
 
@@ -291,7 +296,19 @@ def _app(r: _Reader, auth: AuthSettings) -> AppSettings:
     )
 
 
-def _source(r: _Reader, *, service_required: bool) -> SourceSettings:
+def _services(r: _Reader) -> ServiceRegistry:
+    """`[services] modules`: further service modules to load (each exports `DEFINITION`, like the folders of
+    `sources/services/`), by Python module name. Configuration is trusted like code: it names what is imported."""
+    r.only({"modules"})
+    modules = r.string_list("modules", default=[])
+    try:
+        return load_registry(tuple(modules))
+    except RegistryError as exc:
+        raise ConfigError(f"{r.where('modules')}: {exc}") from exc
+
+
+def _source(r: _Reader, registry: ServiceRegistry | None) -> SourceSettings:
+    """One `[[sources]]` table (a service's, checked against `registry`), or `[cms]` (`registry` None)."""
     r.only(
         {
             "service",
@@ -309,15 +326,19 @@ def _source(r: _Reader, *, service_required: bool) -> SourceSettings:
         }
     )
     service: Service | None = None
-    if service_required:
-        name = r.choice("service", tuple(s.value for s in Service))
-        service = Service(name)
-    kind = r.choice("kind", ADAPTER_KINDS)
+    needs = "url"
+    if registry is None:
+        kind = r.choice("kind", (CMS_KIND,))
+    else:
+        service = Service(r.choice("service", tuple(s.value for s in registry.services)))
+        definition = registry.definition(service)
+        kind = r.choice("kind", tuple(k.name for k in definition.kinds))
+        needs = next(k.needs for k in definition.kinds if k.name == kind)
     url = r.optional_string("url")
     path = r.optional_string("path")
-    if kind.endswith("_rest") and not url:
+    if needs == "url" and not url:
         raise ConfigError(f"{r.where('url')} is required for a {kind} source")
-    if not kind.endswith("_rest") and not path:
+    if needs == "path" and not path:
         raise ConfigError(f"{r.where('path')} is required for a {kind} source")
     coverage_table = r.optional_table("coverage")
     coverage_table.only({"start", "end", "area", "explanation"})
@@ -334,7 +355,7 @@ def _source(r: _Reader, *, service_required: bool) -> SourceSettings:
     return SourceSettings(
         service=service,
         system=r.string("system"),
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         organisation=r.optional_string("organisation"),
         url=url,
         path=path,

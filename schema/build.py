@@ -20,7 +20,7 @@ from schema.limits import CostAndRate, alias_rule, depth_rule
 from schema.neighbour import build_neighbour_types
 from schema.people import Child, Household, Person
 from schema.query import Query
-from schema.services import INVOLVEMENT_TYPES
+from sources.registry import ServiceRegistry, builtin_registry
 
 
 class _ParserCacheLeavingErrors(ParserCache):
@@ -72,6 +72,7 @@ def build_schema(
     introspection: bool = True,
     suggestions: bool = True,
     neighbour_field: str | None = None,
+    services: ServiceRegistry | None = None,
 ) -> Schema:
     """The gateway's schema; with `neighbour_field`, the `neighbour` subgraph instead (`schema/neighbour.py`),
     under the same extensions: access guard, audit, limits and cost. Limits and switches come from the authority's
@@ -80,6 +81,7 @@ def build_schema(
     With `introspection` off, `__schema`, `__type` and federation's `_service` (the SDL) are refused at validation
     (`__typename` still works); with
     `suggestions` off, no error says "Did you mean ...?" (both reveal the schema to a caller probing it).
+    `services` (default: the built-in services) brings each service's involvement type.
     """
     # Built once: the validation cache hits only when every request brings the same rule classes. Each request
     # still gets its own extension instances (an instance holds its request's execution context). Depth and
@@ -113,7 +115,7 @@ def build_schema(
         )
     return FamilyContextSchema(
         query=Query,
-        types=[Person, Child, Household, *INVOLVEMENT_TYPES],
+        types=[Person, Child, Household, *(services or builtin_registry()).involvement_types()],
         # Order matters: errors are shaped inside the audit hook, so a failed audit replaces everything; the
         # limits add their rules before the validation cache validates.
         extensions=[AuditHook, error_shaping, token_limiter, parser_cache, limits, validation_cache, CostAndRate],

@@ -4,8 +4,11 @@ Two stages, both frozen values:
 
 * a `SourceRecord` is one native record turned into common terms, before any display rule: who it is about
   (`Demographics` for linkage), and the service's raw facts (`AdultSocialCareFacts`, `HousingFacts`, ...);
-* an `Involvement` (and its four service-specific subclasses) is what a social worker may see, after the display
+* an `Involvement` (and its service-specific subclasses) is what a social worker may see, after the display
   rules have filtered and summarised the facts.
+
+A service added in its own folder (`sources/services/<service>/model.py`) brings its own facts and involvement
+subclass; `Service` is the contract's list of services, registered or not.
 """
 
 from __future__ import annotations
@@ -250,7 +253,9 @@ class SourceRecord:
     gender: Gender | None = None
     addresses: tuple[Address, ...] = ()
     as_of: datetime.datetime | None = None
-    facts: ServiceFacts
+    # The service's raw facts: one of `ServiceFacts` for the built-in services, or whatever type a service's
+    # definition declares (`DisplayPolicy.facts_type`, checked before its display rule reads them).
+    facts: object
 
 
 # ---------------------------------------------------------------- involvements (display-rule output)

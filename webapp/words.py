@@ -88,6 +88,14 @@ POLICE_OUTCOMES: Mapping[str, str] = {
     "NO_FURTHER_ACTION": "No further action",
     "OTHER": "Other outcome",
 }
+YOUTH_INTERVENTIONS: Mapping[str, str] = {
+    "PREVENTION": "Prevention",
+    "OUT_OF_COURT_DISPOSAL": "Out-of-court disposal",
+    "REFERRAL_ORDER": "Referral order",
+    "YOUTH_REHABILITATION_ORDER": "Youth rehabilitation order",
+    "DETENTION_AND_TRAINING_ORDER": "Detention and training order",
+    "OTHER": "Other intervention",
+}
 MATCH_LEVELS: Mapping[str, str] = {
     "CERTAIN": "Certain match",
     "PROBABLE": "Probable match",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from sources.display_rules.config import AdultSocialCareRules
 from sources.model import (
     AdultSocialCareFacts,
     AdultSocialCareInvolvement,
@@ -15,6 +14,7 @@ from sources.model import (
     Service,
     SourceRef,
 )
+from sources.services.adult_social_care.rules import AdultSocialCareRules
 
 # What was found: an open plan, or only ended ones (the dates themselves are details).
 INVOLVED_OPEN = "Open to {organisation}: a care plan with an assigned caseworker"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Sequence
 
-from sources.display_rules.config import HousingRules
 from sources.display_rules.dates import months_before
 from sources.model import (
     AsbCase,
@@ -24,6 +23,7 @@ from sources.model import (
     Service,
     SourceRef,
 )
+from sources.services.housing.rules import HousingRules
 
 # What was found: a current tenancy or an open anti-social behaviour case (which of them is a detail), or a case
 # now closed.

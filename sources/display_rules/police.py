@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Sequence
 
-from sources.display_rules.config import PoliceRules
 from sources.display_rules.dates import years_before
 from sources.model import (
     Involvement,
@@ -23,6 +22,7 @@ from sources.model import (
     Service,
     SourceRef,
 )
+from sources.services.police.rules import PoliceRules
 
 # What was found, at the level of service flags (the offences themselves are details, behind "Show details").
 INVOLVED_OPEN = "Known to {force}: a matter still open (charged, or under investigation) in the last {suspects}"

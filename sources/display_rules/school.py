@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from sources.display_rules.config import SchoolRules
 from sources.model import (
     AdmissionType,
     Enrolment,
@@ -17,6 +16,7 @@ from sources.model import (
     Service,
     SourceRef,
 )
+from sources.services.school.rules import SchoolRules
 
 # What was found: where the child is on roll (the main registration when dual-registered), else where last.
 ON_ROLL = "On roll at {school}"

@@ -5,7 +5,6 @@ import pytest
 
 from linkage.demographics import Demographics, MatchEvidence, MatchLevel
 from sources.display_rules import DisplayRules, InvalidDisplayRules, age_range, apply, not_applicable, police_window
-from sources.display_rules.config import PoliceRules
 from sources.model import (
     AdmissionType,
     AdultSocialCareFacts,
@@ -33,6 +32,7 @@ from sources.model import (
 from sources.model import (
     SafeguardingOffenceCategory as Category,
 )
+from sources.services.police.rules import PoliceRules
 
 TODAY = datetime.date(2026, 6, 15)
 D = datetime.date

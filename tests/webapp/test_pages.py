@@ -7,14 +7,18 @@ import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
 
+from auth.demo_issuer import KEY_FILENAME, mint_token
+from auth.principal import Role
 from gateway.demo import demo_stack, demo_worker
 from gateway.server import ServedApp
 from sandbox.runner import RunningSandbox
 from tests.webapp.pages import PLAIN_HTTP_APP, audit_events, browser, csrf_of, post_form, sign_in, state_purpose
+from webapp.operations import MANIFEST
 from webapp.pages import PAGE_SIZE
 
 Stack = tuple[RunningSandbox, ServedApp, Path]
@@ -125,7 +129,9 @@ async def test_find_family_details_and_sheet_with_the_audit_trail(stack: Stack) 
         for tag in ("Involved", "Not applicable", "Not connected"):
             assert f">{tag}</strong>" in text
         # The services without a connection, together in one row: named as a social worker writes them.
-        assert re.search(r"Youth offending, [^<]*GP, [^<]*Probation</th>", text)
+        assert re.search(r"GP, [^<]*Probation</th>", text) and not re.search(
+            r"Youth offending, [^<]*Probation</th>", text
+        )
         assert "Demo Borough Council has no connection to these services&#39; records yet." in text
         details_links = re.findall(r'href="(/app/child/C000001/details\?[^"]+)"', text)
         assert details_links, "an involved service offers its details"
@@ -239,3 +245,34 @@ async def test_details_narrowed_to_another_purpose_are_withheld_in_words(tmp_pat
         assert details.url.path.endswith("/details") and details.status_code == 200
         assert "govuk-warning-text" in details.text and "CHILD_PROTECTION_ENQUIRY" in details.text
         assert "Registration" not in details.text  # the school's details themselves are not shown
+
+
+async def test_the_page_runs_on_persisted_operations_alone(tmp_path: Path) -> None:
+    """With `[persisted_operations] require`, the page still works (its operations are the allow-list), and an
+    operation that is not listed is refused."""
+    required = {"persisted_operations": {"file": str(MANIFEST), "require": True}}
+    async with demo_stack(tmp_path, sign_in="demo", households=30, extra_config={**PLAIN_HTTP_APP, **required}) as (
+        sandbox,
+        served,
+    ):
+        child = sandbox.population.cms.people["C000001"]
+        async with browser(served.url) as client:
+            await sign_in(client)
+            await state_purpose(client)
+            results = await post_form(client, "/app/search", {"family_name": child.identity.family_name})
+            assert 'href="/app/child/C000001"' in results.text
+            family = await client.get("/app/child/C000001")
+            assert family.status_code == 200 and child.identity.family_name in family.text
+            details = re.findall(r'href="(/app/child/C000001/details\?[^"]+)"', family.text)
+            assert details and (await client.get(details[0].replace("&amp;", "&"))).status_code == 200
+        token = mint_token(tmp_path / KEY_FILENAME, role=Role.SOCIAL_WORKER, user_id="sw-1", name="Sam Worker")
+        refused = await client_post(served.url, token, {"query": "{ me { userId } }"})
+        assert refused["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_IN_LIST"
+
+
+async def client_post(base_url: str, token: str, body: dict[str, object]) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}", "X-Purpose": "ASSESSMENT"}
+    async with httpx2.AsyncClient(base_url=base_url, timeout=30) as client:
+        response = await client.post("/graphql", json=body, headers=headers)
+    answer: dict[str, Any] = response.json()
+    return answer

@@ -24,19 +24,20 @@ class SplinkPair:
 
 
 def splink_predictions(
-    model: LinkageModel, records: Sequence[Demographics], *, tf_from_model: bool = False
+    model: LinkageModel, records: Sequence[Demographics], *, tf_from_model: bool = False, db_api: Any = None
 ) -> list[SplinkPair]:
     """Splink's `predict()` over `records` with `model`'s JSON, blocked on DOB, family name and postcode.
 
     `tf_from_model`: give Splink the model's term-frequency tables (every value of the records, at its table's tf
     or the floor) instead of letting it count the records: needed when the records are not the training records.
+    `db_api`: Splink's database API to predict in (default DuckDB's); the model's SQL must be in its dialect.
     """
     import splink
 
     logging.getLogger("splink").setLevel(logging.WARNING)
     settings: dict[str, Any] = dict(model.settings)
     settings["blocking_rules_to_generate_predictions"] = list(PREDICT_BLOCKS)
-    db_api = splink.DuckDBAPI()
+    db_api = db_api if db_api is not None else splink.DuckDBAPI()
     linker = splink.Linker(db_api.register(feature_table(feature_rows(records))), settings, log_level=logging.WARNING)
     if tf_from_model:
         import pandas as pd

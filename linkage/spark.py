@@ -77,13 +77,15 @@ def _cores(master: str) -> int:
 def spark_api(session: Any = None, *, master: str = DEFAULT_MASTER) -> Iterator[Any]:
     """Splink's `SparkAPI` over `session`, the active session, or a local session started (and stopped) here."""
     try:
+        from pyspark import SparkContext
         from pyspark.sql import SparkSession
         from splink.backends.spark import SparkAPI
     except ImportError as exc:
         raise SparkUnavailable(f"training on Spark needs pyspark: {SPARK_EXTRA}") from exc
     started = None
-    if session is None:
-        session = SparkSession.getActiveSession()
+    if session is None and SparkContext._active_spark_context is not None:
+        # Spark already runs in this process (perhaps started on another thread): join it, and leave it running.
+        session = SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
     if session is None:
         session = started = local_session(master)
     try:

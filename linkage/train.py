@@ -155,10 +155,11 @@ def _database(
         return
     from linkage.spark import spark_api
 
-    say("starting Spark" if spark is None else "joining the given Spark session")
+    say("connecting to Spark")
     with spark_api(spark, master=master) as api:
-        session = api.spark
-        yield api, {"spark_version": session.version, "spark_master": session.sparkContext.master}
+        engine = {"spark_version": api.spark.version, "spark_master": api.spark.sparkContext.master}
+        say(f"Spark {engine['spark_version']} on {engine['spark_master']}")
+        yield api, engine
 
 
 def _import_splink() -> Any:

@@ -47,6 +47,9 @@ def local_session(master: str = DEFAULT_MASTER) -> Any:
     except ImportError as exc:
         raise SparkUnavailable(f"training on Spark needs pyspark: {SPARK_EXTRA}") from exc
     cores = _cores(master)
+    if master.startswith("local"):
+        # Before the JVM starts: it then binds to the loopback interface rather than guessing the host's address.
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = (
         SparkSession.builder.master(master)
         .appName("family-context linkage train")

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint types pytest schema bench bench-audit bench-linkage linkage-model loadtest clean
+.PHONY: demo test lint types pytest schema bench bench-audit bench-linkage bench-linkage-backends linkage-model loadtest clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -41,6 +41,10 @@ bench-audit: $(STAMP)
 # results in docs/linkage.md.
 bench-linkage: $(STAMP)
 	$(BIN)/python -m benchmarks.linkage_eval
+
+# Training time on DuckDB and on a local Spark (2 cores), the same 20,000 sandbox records in one run. docs/linkage.md
+bench-linkage-backends: $(STAMP)
+	$(BIN)/python -m benchmarks.linkage_eval.backends
 
 # Retrain the linkage model the demo ships (linkage/data/sandbox_model.json) on the demo's population.
 linkage-model: $(STAMP)

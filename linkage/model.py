@@ -1,7 +1,9 @@
 """A trained linkage model applied online: Splink's weights for this project's comparison levels, in pure Python.
 
 `LinkageModel` reads a Splink model (its settings dictionary, as Splink saves it to JSON) whose comparisons are
-those of `linkage.comparisons`, plus the term-frequency tables Splink's JSON does not hold. For a pair of records
+those of `linkage.comparisons`, plus the term-frequency tables Splink's JSON does not hold. Each saved level is
+recognised by its SQL in the model's `sql_dialect` (DuckDB's or Spark's, `linkage.sql_dialects`), so a model
+trained on either backend is scored alike. For a pair of records
 it finds each comparison's level with the level's Python test, and sums exactly what Splink's `predict()` sums:
 
     match weight = log2(λ / (1 - λ)) + Σ log2(m / u) of each level + Σ term-frequency adjustments

@@ -66,8 +66,8 @@ _TF_COLUMNS = ("given_name", "family_name", "postcode")
 _EM_BLOCKS: tuple[tuple[str, ...], ...] = (("dob",), ("given_name", "family_name"))
 _SPLINK_LOGGERS = ("splink",)
 # Splink samples u in chunks, stopping early once every level has been seen often enough: on DuckDB that bounds
-# the memory of one query; on Spark each chunk is a job whose start-up costs more than its pairs (a local run of
-# 2,000 records spent 120 s of its 150 s on the chunks of 10), and a cluster holds the whole sample at once.
+# the memory of one query; on Spark each chunk is a job whose start-up costs more than its pairs (2,000 records on
+# local[2]: u took 120 to 180 s in ten chunks, 30 s in one), and a cluster holds the whole sample at once.
 _U_CHUNKS: dict[str, int] = {"duckdb": 10, "spark": 1}
 
 

@@ -3,8 +3,8 @@ in a local Spark session: the model has every level in Spark's SQL, the online s
 Splink-on-Spark predicts, and Spark's SQL puts every pair in the same levels as DuckDB's SQL does.
 
 Needs pyspark (the `spark` or `dev` extra) and Java 17 or newer; skipped, with the reason, when either is missing,
-unless FC_REQUIRE_SPARK=1 (CI), which makes their absence a failure. A few minutes: Spark starts a job for each of
-Splink's steps, which costs more than the pairs on data this small.
+unless FC_REQUIRE_SPARK=1 (CI), which makes their absence a failure. About two minutes: Spark starts a job for each
+of Splink's steps, which costs more than the pairs on data this small.
 """
 
 from __future__ import annotations

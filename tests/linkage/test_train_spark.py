@@ -10,10 +10,9 @@ of Splink's steps, which costs more than the pairs on data this small.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib.util
-import io
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ import pytest
 
 import linkage
 from benchmarks.linkage_eval.training_records import sandbox_records
-from gateway.cli import main
 from gateway.demo import demo_config, write_config
 from linkage.comparisons import COMPARISONS
 from linkage.spark import java_available, local_session, spark_api
@@ -33,6 +31,7 @@ from .splink_parity import assert_parity, parity_records, splink_predictions
 pytest.importorskip("splink")
 
 REQUIRE_ENV = "FC_REQUIRE_SPARK"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def spark_missing() -> str | None:
@@ -45,13 +44,17 @@ def spark_missing() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
+def spark_ready() -> None:
     missing = spark_missing()
     if missing is not None:
         if os.environ.get(REQUIRE_ENV) == "1":
             pytest.fail(f"{REQUIRE_ENV}=1 but {missing}: the Spark training tests cannot run", pytrace=False)
         print(f"Spark training tests skipped: {missing}")
         pytest.skip(f"{missing}; set {REQUIRE_ENV}=1 to make this a failure")
+
+
+@pytest.fixture(scope="module")
+def spark(spark_ready: None) -> Iterator[Any]:
     session = local_session("local[2]")
     yield session
     session.stop()
@@ -126,27 +129,41 @@ def test_spark_and_duckdb_put_every_pair_in_the_same_levels(
             assert on_s.weight > 0 and on_d.weight > 0
 
 
-async def test_the_command_trains_on_spark(spark: Any, tmp_path: Path) -> None:
+async def test_the_command_trains_on_spark_in_a_process_of_its_own(spark_ready: None, tmp_path: Path) -> None:
+    """As an operator runs it: a new process, which starts its own local Spark, trains, stops it, and leaves no
+    intermediate tables behind."""
     out = tmp_path / "model.json"
-    stdout, stderr = io.StringIO(), io.StringIO()
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
     async with start_sandbox(tmp_path / "sandbox", seed=3, households=25) as sandbox:
         config = write_config(demo_config(sandbox), tmp_path / "authority.toml")
         argv = ["linkage", "train", "--config", str(config), "--out", str(out), "--backend", "spark"]
-        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-            code = await asyncio.to_thread(main, [*argv, "--max-pairs", "100000"])
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            "import sys; from gateway.cli import main; sys.exit(main(sys.argv[1:]))",
+            *argv,
+            "--max-pairs",
+            "100000",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=os.environ | {"TMPDIR": str(temporary)},
+            cwd=ROOT,
+        )
+        raw_out, raw_err = await asyncio.wait_for(process.communicate(), timeout=600)
         population = sandbox.population
-    assert code == 0, stderr.getvalue()
+    report, progress = raw_out.decode(), raw_err.decode()
+    assert process.returncode == 0, progress
     model = linkage.load_model(out)
     dated = [person for person in sandbox_records(population) if person.date_of_birth is not None]
     assert model.training["records"] == len(dated) and model.training["backend"] == "spark"
-    assert model.sql_dialect == "spark"
-    report = stdout.getvalue()
-    assert "spark 4." in report and "DIMINUTIVE" in report
-    assert "connecting to Spark" in stderr.getvalue() and "Spark 4." in stderr.getvalue()
+    assert model.sql_dialect == "spark" and model.training["spark_master"] == "local[*]"
+    assert "spark 4." in report and "on local[*]" in report and "DIMINUTIVE" in report
+    assert "connecting to Spark" in progress and "Spark 4." in progress
+    assert not list(temporary.glob("family-context-spark-*")), "the intermediate tables were left on disk"
     names = {p.family_name for p in population.people} | {p.given_name for p in population.people}
-    printed = set((report + stderr.getvalue()).replace(",", " ").split())
+    printed = set((report + progress).replace(",", " ").split())
     assert not names & printed, "a name was printed"
-    assert spark.sparkContext._jsc is not None  # the command left the running session as it found it
 
 
 def test_a_missing_java_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

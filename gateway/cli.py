@@ -15,6 +15,7 @@ from pathlib import Path
 from auth.principal import Role
 from gateway.audit.commands import add_commands as add_audit_commands
 from gateway.logs import configure_logging
+from linkage.spark import DEFAULT_MASTER as DEFAULT_SPARK_MASTER
 
 FAULT_CHOICES = ("down", "slow", "garbage")
 
@@ -142,7 +143,18 @@ def parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--config", required=True, help="the authority's TOML file")
     train.add_argument("--out", required=True, metavar="MODEL.json", help="where to write the model")
-    train.add_argument("--backend", choices=("duckdb", "spark"), default="duckdb", help="Splink's SQL engine")
+    train.add_argument(
+        "--backend",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="Splink's SQL engine: duckdb (embedded) or spark (needs the spark extra and Java 17+)",
+    )
+    train.add_argument(
+        "--spark-master",
+        default=DEFAULT_SPARK_MASTER,
+        metavar="URL",
+        help=f"with --backend spark: where Spark runs (default {DEFAULT_SPARK_MASTER}, this machine's cores)",
+    )
     train.add_argument("--max-pairs", type=float, default=5e6, help="random pairs for estimating u (default 5e6)")
     train.add_argument("--seed", type=int, default=1, help="seed of the random sampling")
     return p
@@ -172,7 +184,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "linkage":
         from gateway.linkage_train import run_train  # imports Splink only when training starts
 
-        return run_train(args.config, args.out, backend=args.backend, max_pairs=args.max_pairs, seed=args.seed)
+        return run_train(
+            args.config,
+            args.out,
+            backend=args.backend,
+            spark_master=args.spark_master,
+            max_pairs=args.max_pairs,
+            seed=args.seed,
+        )
     if args.command == "token":
         return token(
             args.config,

@@ -26,6 +26,7 @@ from gateway.settings import ConfigError, load_authority
 from gateway.training_records import read_all_records
 from linkage.model import LinkageModel
 from linkage.model_file import terms_path
+from linkage.spark import DEFAULT_MASTER, SparkUnavailable
 from linkage.train import Backend
 
 
@@ -34,7 +35,9 @@ def chart_path(model_path: Path) -> Path:
     return model_path.with_name(model_path.stem + ".weights.html")
 
 
-def run_train(config: str, out: str, *, backend: Backend, max_pairs: float, seed: int) -> int:
+def run_train(
+    config: str, out: str, *, backend: Backend, max_pairs: float, seed: int, spark_master: str = DEFAULT_MASTER
+) -> int:
     """The command: 0 when the model is written, 2 for a bad configuration, 1 when training fails."""
     started = time.perf_counter()
 
@@ -60,12 +63,13 @@ def run_train(config: str, out: str, *, backend: Backend, max_pairs: float, seed
         model = linkage.train(
             records,
             backend=backend,
+            spark_master=spark_master,
             max_pairs=max_pairs,
             seed=seed,
             chart=chart_path(path),
             progress=progress,
         )
-    except (ImportError, NotImplementedError, ValueError) as exc:
+    except (ImportError, SparkUnavailable, ValueError) as exc:
         print(f"family-context: training failed: {exc}", file=sys.stderr)
         return 1
     model.save(path)
@@ -76,9 +80,12 @@ def run_train(config: str, out: str, *, backend: Backend, max_pairs: float, seed
 def print_report(model: LinkageModel, path: Path, out: TextIO) -> None:
     """The fitted m, u and weight of every level, and where the files went."""
     training = model.training
+    engine = str(training.get("backend", "?"))
+    if "spark_version" in training:
+        engine += f" {training['spark_version']} on {training.get('spark_master', '?')}"
     out.write(
         f"Trained on {training.get('records', 0):,} records in {training.get('seconds', 0)} s "
-        f"(Splink {training.get('splink_version', '?')}, {training.get('backend', '?')}).\n"
+        f"(Splink {training.get('splink_version', '?')}, {engine}).\n"
         f"Probability that two random records match: {model.probability_two_random_records_match:.3g} "
         f"(prior weight {model.prior_weight:+.2f} bits).\n\n"
     )

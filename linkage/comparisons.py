@@ -4,6 +4,8 @@ Splink fits m and u for these levels (`linkage.train`) and the online scorer app
 read the levels from here, so they cannot drift apart. Each level's SQL is a plain test over the columns of
 `linkage.features` (computed in Python before Splink sees the records), and its Python test is the same test
 over the same columns; `tests/linkage/test_model_parity.py` checks that Splink's weights and the scorer's agree.
+Where Splink's backends spell a test differently (DuckDB's list functions, Spark's array functions), the level's SQL
+is a function of the `SqlDialect` (`linkage.sql_dialects`), rendered for the backend that trains.
 
 Beyond a stock Splink model (exact, fuzzy, else):
 
@@ -171,14 +173,16 @@ GIVEN_NAME = Comparison(
         Level(
             "PARTIAL",
             "first or middle name only",
-            "list_has_all(given_tokens_l, given_tokens_r) OR list_has_all(given_tokens_r, given_tokens_l)",
+            lambda sql: " OR ".join(
+                (sql.has_all("given_tokens_l", "given_tokens_r"), sql.has_all("given_tokens_r", "given_tokens_l"))
+            ),
             _given_partial,
             _given_partial_reason,
         ),
         Level(
             "DIMINUTIVE",
             "nickname (Bob/Robert)",
-            f"list_contains(given_nicknames_l, given_first_r) AND {_SAME_GENDER_SQL}",
+            lambda sql: f"{sql.contains('given_nicknames_l', 'given_first_r')} AND {_SAME_GENDER_SQL}",
             _given_nickname,
             lambda a, b: f"given name nickname {_title(a.given_first)}/{_title(b.given_first)}",
         ),
@@ -283,14 +287,14 @@ FAMILY_NAME = Comparison(
         Level(
             "PART",
             "part of a double-barrelled name",
-            "list_has_any(family_parts_l, family_parts_r)",
+            lambda sql: sql.has_any("family_parts_l", "family_parts_r"),
             lambda a, b: _shares(a.family_parts, b.family_parts),
             lambda a, b: "family name matches part of a double-barrelled name",
         ),
         Level(
             "PREVIOUS",
             "previous family name",
-            "list_has_any(family_names_l, family_names_r)",
+            lambda sql: sql.has_any("family_names_l", "family_names_r"),
             lambda a, b: _shares(a.family_names, b.family_names),
             lambda a, b: "family name matches previous name",
         ),
@@ -411,7 +415,7 @@ POSTCODE = Comparison(
         Level(
             "PREVIOUS",
             "a current or previous postcode shared",
-            "list_has_any(postcodes_l, postcodes_r)",
+            lambda sql: sql.has_any("postcodes_l", "postcodes_r"),
             lambda a, b: _shares(a.postcodes, b.postcodes),
             lambda a, b: "postcode matches previous address",
         ),

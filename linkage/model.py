@@ -1,7 +1,9 @@
 """A trained linkage model applied online: Splink's weights for this project's comparison levels, in pure Python.
 
 `LinkageModel` reads a Splink model (its settings dictionary, as Splink saves it to JSON) whose comparisons are
-those of `linkage.comparisons`, plus the term-frequency tables Splink's JSON does not hold. For a pair of records
+those of `linkage.comparisons`, plus the term-frequency tables Splink's JSON does not hold. Each saved level is
+recognised by its SQL in the model's `sql_dialect` (DuckDB's or Spark's, `linkage.sql_dialects`), so a model
+trained on either backend is scored alike. For a pair of records
 it finds each comparison's level with the level's Python test, and sums exactly what Splink's `predict()` sums:
 
     match weight = log2(λ / (1 - λ)) + Σ log2(m / u) of each level + Σ term-frequency adjustments
@@ -15,6 +17,7 @@ Nothing here needs Splink or DuckDB: serving a model costs microseconds per pair
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +28,7 @@ from linkage.comparison import Comparison, Level
 from linkage.comparisons import BY_COLUMN
 from linkage.demographics import Demographics, FieldOutcome, MatchEvidence
 from linkage.features import Features, features
+from linkage.sql_dialects import DIALECTS
 from linkage.term_frequencies import TermFrequencies
 
 if TYPE_CHECKING:
@@ -86,6 +90,7 @@ class LinkageModel:
             raise ModelError("probability_two_random_records_match must be a number between 0 and 1")
         self.probability_two_random_records_match = float(probability)
         self.prior_weight = math.log2(probability / (1 - probability))
+        self.sql_dialect = _sql_dialect(settings.get("sql_dialect"))
         self.comparisons: tuple[tuple[Comparison, tuple[FittedLevel, ...]], ...] = tuple(
             self._fit(raw) for raw in _list(settings.get("comparisons"), "comparisons")
         )
@@ -106,18 +111,19 @@ class LinkageModel:
         for entry in raw_levels:
             if not isinstance(entry, Mapping):
                 raise ModelError(f"{column}: each level must be an object")
-            level = comparison.level_of(str(entry.get("sql_condition")))
+            level = comparison.level_of(str(entry.get("sql_condition")), self.sql_dialect)
             if level is None:
+                dialect = f" in {self.sql_dialect}'s SQL" if self.sql_dialect else ""
                 raise ModelError(
-                    f"{column}: the level {entry.get('sql_condition')!r} is not one of linkage.comparisons; "
+                    f"{column}: the level {entry.get('sql_condition')!r} is not one of linkage.comparisons{dialect}; "
                     "the online scorer applies only levels it has a Python test for (retrain the model)"
                 )
             if bool(entry.get("is_null_level", False)) != level.null:
                 raise ModelError(f"{column}: level {level.key} must {'' if level.null else 'not '}be a null level")
             levels.append((level, entry))
-        if not levels or levels[-1][0].sql != "ELSE":
+        if not levels or not levels[-1][0].is_else:
             raise ModelError(f"{column}: the last level must be ELSE")
-        u_of = {level.sql: entry.get("u_probability") for level, entry in levels}
+        u_of = {str(entry.get("sql_condition")): entry.get("u_probability") for _, entry in levels}
         return comparison, tuple(self._fit_level(column, level, entry, u_of) for level, entry in levels)
 
     def _fit_level(self, column: str, level: Level, entry: Mapping[str, Any], u_of: Mapping[str, Any]) -> FittedLevel:
@@ -230,6 +236,21 @@ class LinkageModel:
         """Every level of every comparison with its fitted m, u and weight, in order (for reports)."""
         return [fitted for _, levels in self.comparisons for fitted in levels]
 
+    def settings_in(self, dialect: str) -> dict[str, Any]:
+        """The model's Splink settings with every level's SQL in `dialect` ("duckdb" or "spark"), the fitted values
+        unchanged: to open a model trained on one Splink backend in Splink on another (Splink runs a level's SQL as
+        it is written, whatever `sql_dialect` says)."""
+        if dialect not in DIALECTS:
+            raise ModelError(f"sql_dialect {dialect!r}: the levels' SQL is written in {', '.join(DIALECTS)} only")
+        settings = copy.deepcopy(self.settings)
+        for raw, (comparison, _) in zip(settings["comparisons"], self.comparisons, strict=True):
+            for entry in raw["comparison_levels"]:
+                level = comparison.level_of(entry["sql_condition"], self.sql_dialect)
+                assert level is not None  # every level was recognised when the model was read
+                entry["sql_condition"] = level.sql_for(DIALECTS[dialect])
+        settings["sql_dialect"] = dialect
+        return settings
+
     def save(self, path: str | Path) -> Path:
         """Write Splink's model JSON to `path` and the term-frequency tables beside it; returns `path`."""
         from linkage.model_file import save_model
@@ -243,6 +264,17 @@ def _probability(weight: float) -> float:
         return 1.0 / (1.0 + math.exp2(-weight))
     odds = math.exp2(weight)
     return odds / (1.0 + odds)
+
+
+def _sql_dialect(value: Any) -> str | None:
+    """The dialect the model's levels are written in (Splink saves it as `sql_dialect`); None when not said, and
+    then a level's SQL may be in any dialect `linkage.sql_dialects` knows."""
+    if value is None:
+        return None
+    if value not in DIALECTS:
+        known = ", ".join(DIALECTS)
+        raise ModelError(f"sql_dialect {value!r}: the online scorer knows the levels' SQL in {known} only")
+    return str(value)
 
 
 def _list(value: Any, what: str) -> list[Any]:

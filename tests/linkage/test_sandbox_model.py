@@ -10,6 +10,7 @@ import linkage
 from benchmarks.linkage_eval.training_records import sandbox_records
 from gateway.demo import DEMO_MODEL
 from linkage.comparisons import COMPARISONS
+from linkage.sql_dialects import DUCKDB
 from sandbox.population import generate
 
 from .splink_parity import splink_predictions
@@ -25,7 +26,7 @@ def test_the_shipped_model_has_every_level_of_the_catalogue(model: linkage.Linka
         comparison["output_column_name"]: [level["sql_condition"] for level in comparison["comparison_levels"]]
         for comparison in model.settings["comparisons"]
     }
-    current = {comparison.column: [level.sql for level in comparison.levels] for comparison in COMPARISONS}
+    current = {c.column: [level.sql_for(DUCKDB) for level in c.levels] for c in COMPARISONS}
     assert shipped == current, "linkage.comparisons changed: rebuild the demo's model with `make linkage-model`"
 
 

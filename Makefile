@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint types pytest schema bench bench-audit bench-linkage linkage-model loadtest clean
+.PHONY: demo test lint types pytest schema bench bench-cpu profile bench-audit bench-linkage linkage-model loadtest clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -31,8 +31,19 @@ pytest: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/python -m schema.export
 
+# The family-context query (batched and not), then the gateway's CPU, workers, children(500) and memory. BASELINE=DIR
+# (a checkout with its own .venv, e.g. `git worktree add /tmp/base <commit> && make -C /tmp/base .venv/.installed-stamp`)
+# measures that code beside this one in the same run.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.family_context
+	$(BIN)/python -m benchmarks.gateway_cpu $(if $(BASELINE),--baseline $(BASELINE)) $(BENCH_ARGS)
+
+bench-cpu: $(STAMP)
+	$(BIN)/python -m benchmarks.gateway_cpu $(if $(BASELINE),--baseline $(BASELINE)) $(BENCH_ARGS)
+
+# Where the gateway's CPU goes under the benchmark's load (py-spy); output in .prof/. PROFILE_ARGS="--query children"
+profile: $(STAMP)
+	$(BIN)/python -m benchmarks.profile $(PROFILE_ARGS)
 
 bench-audit: $(STAMP)
 	$(BIN)/python -m benchmarks.audit_overhead

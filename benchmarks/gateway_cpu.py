@@ -54,11 +54,12 @@ CPU_CONCURRENCY = 4
 
 @dataclass(frozen=True)
 class Code:
-    """Which code a gateway runs: this checkout, or the baseline's."""
+    """Which code a gateway runs: this checkout, or the baseline's, and any extra `serve` options."""
 
     name: str
     root: Path
     python: str
+    serve_args: tuple[str, ...] = ()
 
 
 @dataclass
@@ -162,7 +163,7 @@ async def gateway(code: Code, config: Path, *, workers: int = 1) -> AsyncIterato
     log = (WORKDIR / f"gateway-{code.name}-{port}.log").open("wb")
     process = await asyncio.create_subprocess_exec(
         code.python, "-m", "gateway.cli", "serve", "--config", str(config), "--port", str(port),
-        "--log-level", "WARNING", *extra,
+        "--log-level", "WARNING", *extra, *code.serve_args,
         cwd=code.root, stdout=log, stderr=log,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -223,6 +224,38 @@ async def block(
     return Block(total, time.perf_counter() - started, gw.cpu_seconds() - cpu)
 
 
+async def gc_totals(session: aiohttp.ClientSession, gw: Gateway) -> dict[tuple[str, str], float] | None:
+    """("count"|"sum", generation) -> totals of `family_context_gc_pause_seconds`, and ("max", "all"): the upper
+    bound of the lowest bucket that holds every pause so far; None when the gateway does not export it (older
+    code)."""
+    async with session.get(f"{gw.url}/metrics") as response:
+        text = await response.text()
+    found: dict[tuple[str, str], float] = {}
+    buckets: dict[str, list[tuple[float, float]]] = {}
+    for line in text.splitlines():
+        if not line.startswith("family_context_gc_pause_seconds"):
+            continue
+        name, _, value = line.rpartition(" ")
+        generation = name.split('generation="', 1)[1].split('"', 1)[0] if "generation=" in name else ""
+        if name.startswith("family_context_gc_pause_seconds_count"):
+            found[("count", generation)] = float(value)
+        elif name.startswith("family_context_gc_pause_seconds_sum"):
+            found[("sum", generation)] = float(value)
+        elif name.startswith("family_context_gc_pause_seconds_bucket"):
+            bound = name.split('le="', 1)[1].split('"', 1)[0]
+            buckets.setdefault(generation, []).append((float(bound), float(value)))
+            found[("le", f"{generation}:{bound}")] = float(value)
+    if not found:
+        return None
+    longest = 0.0
+    for generation, cumulative in buckets.items():
+        total = found.get(("count", generation), 0.0)
+        if total:
+            longest = max(longest, min(bound for bound, count in cumulative if count >= total))
+    found[("max", "all")] = longest
+    return found
+
+
 def rotated(items: Sequence[Any], turn: int) -> list[Any]:
     shift = turn % len(items)
     return [*items[shift:], *items[:shift]]
@@ -257,6 +290,7 @@ async def zero_latency(args: argparse.Namespace, codes: Sequence[Code], results:
             for gw in gws:  # warm-up: connections, the police extract, document caches
                 await block(session, gw, FAMILY_QUERY, cms_ids, concurrency=4, total=40)
                 await block(session, gw, TINY_QUERY, cms_ids, concurrency=4, total=40)
+            gc_before = {gw.code.name: await gc_totals(session, gw) for gw in gws}
             for turn in range(args.rounds):
                 for gw in rotated(gws, turn):
                     name = gw.code.name
@@ -272,6 +306,36 @@ async def zero_latency(args: argparse.Namespace, codes: Sequence[Code], results:
                 print(f"zero latency, round {turn + 1}: " + _round_line(results), flush=True)
             for gw in gws:
                 results.rss.setdefault(gw.code.name, {})["after zero-latency load"] = sum(gw.rss_mib())
+                after = await gc_totals(session, gw)
+                before = gc_before[gw.code.name]
+                if after is not None and before is not None:
+                    name = gw.code.name
+                    queries = sum(b.queries for part in (results.family_cpu, results.tiny_cpu, results.throughput)
+                                  for b in part[name])  # fmt: skip
+                    results.gc[name] = {
+                        f"{what} {g}": (after[(what, g)] - before[(what, g)]) / queries
+                        for what, g in after
+                        if what in ("count", "sum")
+                    }
+                    # The longest pause of these rounds: the lowest bucket that holds every one of them.
+                    longest = 0.0
+                    for generation in ("0", "1", "2"):
+                        total = after[("count", generation)] - before[("count", generation)]
+                        if total:
+                            longest = max(
+                                longest,
+                                min(
+                                    float(key.split(":", 1)[1])
+                                    for (kind, key), value in after.items()
+                                    if kind == "le"
+                                    and key.startswith(f"{generation}:")
+                                    and value - before[("le", key)] >= total
+                                ),
+                            )
+                        results.gc[name][f"mean pause {generation}"] = (
+                            (after[("sum", generation)] - before[("sum", generation)]) / total if total else 0.0
+                        )
+                    results.gc[name]["max pause"] = longest
         if args.skip_workers:
             return
         # Workers: the code under test only (the baseline has no --workers).
@@ -488,6 +552,20 @@ def report(args: argparse.Namespace, codes: Sequence[Code], results: Results, to
             "systems and the load generator, which need CPU of their own at zero latency, the second worker "
             "competes with them: this figure bounds the scaling from below.",
         ]
+    if results.gc:
+        lines += [
+            "",
+            "Garbage collection at zero latency, per request (from each gateway's `family_context_gc_pause_seconds`; "
+            "every request of the rounds above counted):",
+            "",
+            "| code | collections gen 0 / 1 / 2 | mean pause gen 0 / 1 / 2 | time in collections | longest pause |",
+            "|---|---|---|---|---|",
+        ]
+        for name, g in results.gc.items():
+            collections = " / ".join(f"{g.get(f'count {n}', 0.0):.3f}" for n in range(3))
+            paused = sum(g.get(f"sum {n}", 0.0) for n in range(3)) * 1000
+            means = " / ".join(f"{g.get(f'mean pause {n}', 0.0) * 1000:.2f} ms" for n in range(3))
+            lines.append(f"| {name} | {collections} | {means} | {paused:.3f} ms | ≤ {g['max pause'] * 1000:g} ms |")
     lines += ["", "Memory (VmRSS, MiB):", "", "| code | when | RSS |", "|---|---|---|"]
     for name, readings in results.rss.items():
         lines += [f"| {name} | {when} | {mib:.1f} |" for when, mib in readings.items()]
@@ -514,7 +592,7 @@ async def main_async(args: argparse.Namespace) -> str:
     if args.baseline:
         root = Path(args.baseline).resolve()
         python = args.baseline_python or str(root / ".venv" / "bin" / "python")
-        codes.append(Code("baseline", root, python))
+        codes.append(Code("baseline", root, python, tuple(args.baseline_serve_args.split())))
     codes.append(Code("this", ROOT, sys.executable))
     results = Results([c.name for c in codes])
     started = time.perf_counter()
@@ -532,6 +610,11 @@ def main() -> None:
         "--baseline-python",
         help="the baseline's interpreter (default DIR/.venv/bin/python); this checkout's own measures code changes "
         "alone, with the same dependencies",
+    )
+    parser.add_argument(
+        "--baseline-serve-args",
+        default="",
+        help='extra `serve` options for the baseline, e.g. "--gc default" with --baseline . to measure one lever',
     )
     parser.add_argument("--households", type=int, default=300)
     parser.add_argument("--queries", type=int, default=60)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from gateway.gc_tuning import PAUSES
+
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -43,6 +45,8 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
+        # The process's garbage-collection pauses (`gateway/gc_tuning.py`), timed once `serve` installs the timer.
+        self.registry.register(PAUSES)
 
     def observe_upstream(self, system: str, operation: str, seconds: float, outcome: str) -> None:
         """The `sources.observe.UpstreamObserver` the adapters call after each upstream attempt."""

@@ -4,7 +4,9 @@ One `HttpTransport` per configured source, on the gateway's one `aiohttp.ClientS
 
 * waits for one of `max_concurrency` slots, the gateway's own bound on calls in flight to the source, for at most
   the time its request has left (`sources/deadline.py`; a call outside any request, such as a probe, waits at
-  most `timeout_s`). The wait is the gateway's queue, not the source's slowness: it is never charged to the source;
+  most `timeout_s`). A request holds at most `max_concurrency_per_request` of them at once (its share,
+  `sources/request_share.py`), so one big request leaves slots for the others. The wait is the gateway's queue,
+  not the source's slowness: it is never charged to the source;
 * once sent, is bounded by `timeout_s` as a whole (every attempt and every backoff), or by the request's deadline
   when that comes first: min(the source's timeout, the time left), never more;
 * is retried (`retries` extra attempts, short backoff) only when the caller marks it idempotent, and only on a
@@ -29,7 +31,7 @@ from typing import Literal
 
 import aiohttp
 
-from sources import deadline
+from sources import deadline, request_share
 from sources.adapter import SourceUnavailable
 from sources.circuit import CircuitBreaker
 from sources.deadline import DEADLINE_EXCEEDED
@@ -97,6 +99,7 @@ class HttpTransport:
         self._timeout_s = settings.timeout_s
         self._retries = settings.retries
         self._slots = asyncio.Semaphore(settings.max_concurrency)
+        self._per_request = settings.per_request
         self._observer = observer
         self._breaker = breaker if breaker is not None else CircuitBreaker()
         self._backoff_s = backoff_s
@@ -129,7 +132,8 @@ class HttpTransport:
             self._observe(operation, 0.0, "circuit_open")
             raise SourceUnavailable(self.system, CIRCUIT_OPEN)
         request_deadline = deadline.current()
-        await self._take_slot(operation, request_deadline)
+        share = request_share.share(self, self._per_request)
+        await self._take_slot(operation, request_deadline, share)
         try:
             # Asked once the call can be sent: in half-open, the trial is the call that talks to the source.
             if not self._breaker.allow():
@@ -140,20 +144,33 @@ class HttpTransport:
             )
         finally:
             self._slots.release()
+            if share is not None:
+                share.release()
 
-    async def _take_slot(self, operation: str, request_deadline: float | None) -> None:
-        """Wait for a slot until the request's deadline (outside a request: the source's timeout)."""
+    async def _take_slot(self, operation: str, request_deadline: float | None, share: asyncio.Semaphore | None) -> None:
+        """Wait for the request's share, then a shared slot, until the request's deadline (outside a request: the
+        source's timeout). Both are taken, or neither."""
         loop = asyncio.get_running_loop()
         if request_deadline is not None and loop.time() >= request_deadline:
             raise SourceUnavailable(self.system, DEADLINE_EXCEEDED)
         bound = request_deadline if request_deadline is not None else loop.time() + self._timeout_s
+        holding_share = False
         try:
             async with asyncio.timeout_at(bound):
+                if share is not None:
+                    await share.acquire()
+                    holding_share = True
                 await self._slots.acquire()
         except TimeoutError:
+            if holding_share and share is not None:
+                share.release()
             reason = DEADLINE_EXCEEDED if request_deadline is not None else GATEWAY_BUSY
             logger.info("%s on %s: no free slot in time (%s)", operation, self.system, reason)
             raise SourceUnavailable(self.system, reason) from None
+        except BaseException:
+            if holding_share and share is not None:
+                share.release()
+            raise
 
     async def _judged(
         self,

@@ -594,7 +594,7 @@ def report(args: argparse.Namespace, codes: Sequence[Code], results: Results, to
             per = (readings["peak with 64 in flight"] - readings["idle before 64 in flight"]) / 64 * 1024
             failed = results.failed_at_64.get(name, 0)
             lines.append(
-                f"- {name}: per request in flight (640 family queries, 64 at once, 50 ms latency): about {per:.0f} KiB; "
+                f"- {name}: per request in flight (640 family queries, 64 at once, 50 ms latency): {per:.0f} KiB, "
                 f"{failed} of 640 answers had errors"
             )
     if results.soak:
@@ -615,7 +615,7 @@ async def main_async(args: argparse.Namespace) -> str:
     codes = []
     if args.baseline:
         root = Path(args.baseline).resolve()
-        python = args.baseline_python or str(root / ".venv" / "bin" / "python")
+        python = str(Path(args.baseline_python).absolute()) if args.baseline_python else str(root / ".venv/bin/python")
         codes.append(Code("baseline", root, python, tuple(args.baseline_serve_args.split())))
     codes.append(Code("this", ROOT, sys.executable))
     results = Results([c.name for c in codes])

@@ -193,3 +193,27 @@ def _environment_marker(pid: int) -> str:
     if "multiprocessing.spawn" in command and "FAMILY_CONTEXT_SERVE_CONFIG" in environment:
         return "gateway.workers"
     return ""
+
+
+def test_workers_refuse_a_separate_operations_address(tmp_path: Path) -> None:
+    """Each worker keeps its own metrics and readiness: one operations address cannot answer for all of them."""
+    from gateway.cli import WORKERS_AND_OPERATIONS
+
+    config = {
+        "authority": {"name": "A", "access_mode": "search_any"},
+        "auth": {"mode": "development", "development": {"user_id": "u", "name": "U", "roles": ["SOCIAL_WORKER"]}},
+        "operations": {"listen": "127.0.0.1:9464"},
+        "audit": {"backend": "sqlite", "path": str(tmp_path / "audit.sqlite"), "key_file": str(tmp_path / "k")},
+        "cms": {"system": "LCS", "kind": "cms_rest", "url": "http://127.0.0.1:9"},
+        "sources": [],
+    }
+    path = write_config(config, tmp_path / "authority.toml")
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway.cli", "serve", "--config", str(path), "--workers", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert WORKERS_AND_OPERATIONS in result.stderr

@@ -80,6 +80,28 @@ class Gateway:
                 total += process_cpu_seconds(pid)
         return total
 
+    def worker_pids(self) -> list[int]:
+        """The processes that serve requests: the main one, or with `--workers N` the N it spawned (not the
+        multiprocessing resource tracker beside them)."""
+        if self.workers == 1:
+            return [self.pid]
+        found = []
+        for pid in descendants(self.pid):
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace")
+            except OSError:
+                continue
+            if "spawn_main" in command and "resource_tracker" not in command:
+                found.append(pid)
+        return found
+
+    def worker_rss_mib(self) -> list[float]:
+        found = []
+        for pid in self.worker_pids():
+            with contextlib.suppress(FileNotFoundError, KeyError):
+                found.append(status_kib(pid, "VmRSS") / 1024)
+        return found
+
     def rss_mib(self) -> list[float]:
         """VmRSS of each serving process (the main process first), in MiB."""
         found = []
@@ -295,6 +317,7 @@ class Results:
     soak_queries: int = 0
     gc: dict[str, dict[str, float]] = field(default_factory=dict)
     failed_at_64: dict[str, int] = field(default_factory=dict)  # answers with errors of 640 at concurrency 64
+    extensions: dict[str, float] = field(default_factory=dict)  # schema variant -> CPU us per execution
 
 
 async def zero_latency(args: argparse.Namespace, codes: Sequence[Code], results: Results) -> None:
@@ -374,7 +397,9 @@ async def zero_latency(args: argparse.Namespace, codes: Sequence[Code], results:
                     flush=True,
                 )
             for n, gw in served.items():
-                results.rss.setdefault(new.name, {})[f"per worker, {n} worker(s)"] = statistics.mean(gw.rss_mib()[-n:])
+                results.rss.setdefault(new.name, {})[f"per worker, {n} worker(s)"] = statistics.mean(
+                    gw.worker_rss_mib()
+                )
 
 
 def _round_line(results: Results) -> str:
@@ -469,6 +494,44 @@ async def soak(
     await clients
     results.soak.append((time.perf_counter() - started, sum(gw.rss_mib())))
     results.soak_queries = done
+
+
+async def extension_costs(repeats: int = 2000) -> dict[str, float]:
+    """CPU per execution of `{ __typename }` (no resolver, no source) in this process: the schema as built, and
+    the same types with no extension, or only one: what strawberry's per-request extension set-up costs and
+    what each extension saves or adds (the audit and cost hooks do their real work only with a request's
+    context, so this is their set-up alone)."""
+    from strawberry.schema.config import StrawberryConfig
+
+    from schema.access import read_field
+    from schema.build import FamilyContextSchema, build_schema
+    from schema.people import Child, Household, Person
+    from schema.query import Query
+    from schema.services import INVOLVEMENT_TYPES
+
+    built = build_schema()
+
+    def with_extensions(extensions: list[Any]) -> Any:
+        return FamilyContextSchema(
+            query=Query,
+            types=[Person, Child, Household, *INVOLVEMENT_TYPES],
+            extensions=extensions,
+            config=StrawberryConfig(default_resolver=read_field),
+        )
+
+    async def cpu_us(schema: Any) -> float:
+        query = "query T { __typename }"
+        await schema.execute(query)
+        started = time.process_time()
+        for _ in range(repeats):
+            await schema.execute(query)
+        return (time.process_time() - started) / repeats * 1e6
+
+    costs = {"as built (all extensions)": await cpu_us(built), "no extension": await cpu_us(with_extensions([]))}
+    for extension in built.extensions:
+        name = getattr(extension, "__name__", type(extension).__name__)
+        costs[f"only {name}"] = await cpu_us(with_extensions([extension]))
+    return costs
 
 
 # ---------------------------------------------------------------- report
@@ -595,6 +658,20 @@ def report(args: argparse.Namespace, codes: Sequence[Code], results: Results, to
             paused = sum(g.get(f"sum {n}", 0.0) for n in range(3)) * 1000
             means = " / ".join(f"{g.get(f'mean pause {n}', 0.0) * 1000:.2f} ms" for n in range(3))
             lines.append(f"| {name} | {collections} | {means} | {paused:.3f} ms | ≤ {g['max pause'] * 1000:g} ms |")
+    if results.extensions:
+        lines += [
+            "",
+            "strawberry's per-request extension set-up (this code, in the benchmark's process): CPU per execution of "
+            "`{ __typename }`, which asks no source:",
+            "",
+            "| schema | CPU per execution |",
+            "|---|---|",
+            *(f"| {name} | {us:.0f} us |" for name, us in results.extensions.items()),
+            "",
+            "- the validation cache is what pays (without it every request is validated again); the other "
+            "extensions are the gateway's rules (errors, limits, cost, audit) and their set-up together costs "
+            "the difference between the first row and the validation cache's alone",
+        ]
     lines += ["", "Memory (VmRSS, MiB):", "", "| code | when | RSS |", "|---|---|---|"]
     for name, readings in results.rss.items():
         lines += [f"| {name} | {when} | {mib:.1f} |" for when, mib in readings.items()]
@@ -629,6 +706,7 @@ async def main_async(args: argparse.Namespace) -> str:
     codes.append(Code("this", ROOT, sys.executable))
     results = Results([c.name for c in codes])
     started = time.perf_counter()
+    results.extensions = await extension_costs()
     if not args.skip_zero:
         await zero_latency(args, codes, results)
     if not args.skip_latency:

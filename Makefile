@@ -4,7 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint types pytest schema bench bench-cpu profile bench-audit bench-linkage linkage-model loadtest clean
+.PHONY: demo test lint types pytest schema bench bench-cpu profile bench-audit bench-page bench-linkage bench-federation \
+	linkage-model loadtest federation-demo federation-packages vendor-govuk-frontend vendor-axe-core clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -31,6 +32,22 @@ pytest: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/python -m schema.export
 
+# Two authorities and an early-help system behind Hive Gateway (docs/federation.md); needs Node 20 and npm.
+# federation/'s packages come from its lock file (npm ci), again whenever the lock file changes.
+FEDERATION_PACKAGES := federation/node_modules/.package-lock.json
+
+$(FEDERATION_PACKAGES): federation/package-lock.json
+	npm ci --no-audit --no-fund --prefix federation
+
+federation-packages: $(FEDERATION_PACKAGES)
+
+federation-demo: $(STAMP) $(FEDERATION_PACKAGES)
+	$(BIN)/python -m gateway.federation_demo .demo/federation 4000
+
+# The router's overhead and _entities batching; results in docs/benchmarks.md.
+bench-federation: $(STAMP) $(FEDERATION_PACKAGES)
+	$(BIN)/python -m benchmarks.federation
+
 # The family-context query (batched and not), then the gateway's CPU, workers, children(500) and memory. BASELINE=DIR
 # (a checkout with its own .venv, e.g. `git worktree add /tmp/base <commit> && make -C /tmp/base .venv/.installed-stamp`)
 # measures that code beside this one in the same run.
@@ -47,6 +64,10 @@ profile: $(STAMP)
 
 bench-audit: $(STAMP)
 	$(BIN)/python -m benchmarks.audit_overhead
+
+# What the social worker's page (/app) adds to the family-context query it is built on; docs/benchmarks.md.
+bench-page: $(STAMP)
+	$(BIN)/python -m benchmarks.webapp_page
 
 # Linkage quality on the sandbox and FEBRL4 (this project beside Splink), scorer and training speed, search latency;
 # results in docs/linkage.md.
@@ -65,3 +86,5 @@ clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache
 
 include vendor/graphiql/Makefile.fragment
+include vendor/govuk-frontend/Makefile.fragment
+include vendor/axe-core/Makefile.fragment

@@ -159,10 +159,15 @@ import json, sys
 from pathlib import Path
 from gateway.demo import demo_config, development_auth, write_config
 from sandbox.runner import RunningSandbox
+import dataclasses
 where = json.loads(sys.argv[1])
-sandbox = RunningSandbox(population=None, workdir=Path(where["workdir"]), urls=where["urls"],
-    police_csv=Path(where["police_csv"]), school_db=Path(where["school_db"]),
+kwargs = dict(population=None, workdir=Path(where["workdir"]), urls=where["urls"],
     ground_truth_path=Path(where["ground_truth"]))
+if "files" in {f.name for f in dataclasses.fields(RunningSandbox)}:
+    kwargs["files"] = {name: Path(path) for name, path in where["files"].items()}
+else:  # older code: the two files by name
+    kwargs.update(police_csv=Path(where["police_csv"]), school_db=Path(where["school_db"]))
+sandbox = RunningSandbox(**kwargs)
 config = demo_config(sandbox, auth=development_auth())
 config["limits"] = {"rate_requests_per_minute": 10**9, "rate_cost_per_minute": 10**12}
 write_config(config, Path(sys.argv[2]))
@@ -507,14 +512,15 @@ async def extension_costs(repeats: int = 2000) -> dict[str, float]:
     from schema.build import FamilyContextSchema, build_schema
     from schema.people import Child, Household, Person
     from schema.query import Query
-    from schema.services import INVOLVEMENT_TYPES
+    from sources.registry import builtin_registry
 
     built = build_schema()
+    involvement_types = builtin_registry().involvement_types()
 
     def with_extensions(extensions: list[Any]) -> Any:
         return FamilyContextSchema(
             query=Query,
-            types=[Person, Child, Household, *INVOLVEMENT_TYPES],
+            types=[Person, Child, Household, *involvement_types],
             extensions=extensions,
             config=StrawberryConfig(default_resolver=read_field),
         )

@@ -43,6 +43,7 @@ SOURCES: Mapping[str, tuple[str | None, str]] = {
     "police": ("POLICE", "Police researcher extract (simulated)"),
     "housing": ("HOUSING", "Demo Homes (simulated)"),
     "school": ("SCHOOL", "Synergy (simulated)"),
+    "youth_offending": ("YOUTH_OFFENDING", "ChildView YOT (simulated)"),
 }
 
 Verdict = Literal[

@@ -3,7 +3,7 @@
     python -m benchmarks.sandbox_process --workdir DIR --households 300 --latency-ms 0
 
 Starts the sandbox (`sandbox.runner.start_sandbox`), prints one JSON line on stdout with where everything is
-(`urls`, `police_csv`, `school_db`, `workdir`), and serves until SIGTERM or SIGINT.
+(`urls`, `files`, `workdir`; `police_csv` and `school_db` as older code names them), and serves until SIGTERM or SIGINT.
 Why a process of its own: the gateway's CPU counters and the load generator's must not include the simulated
 systems' work, and at zero injected latency the systems need a core's worth of CPU of their own.
 """
@@ -24,6 +24,7 @@ async def serve(workdir: Path, households: int, latency_ms: int) -> None:
     async with start_sandbox(workdir, households=households, latency_ms=latency_ms) as sandbox:
         where = {
             "urls": sandbox.urls,
+            "files": {name: str(path) for name, path in sandbox.files.items()},
             "police_csv": str(sandbox.police_csv),
             "school_db": str(sandbox.school_db),
             "workdir": str(sandbox.workdir),

@@ -1,9 +1,12 @@
 """The ASGI application: `create_app(settings)`.
 
-Routes: `POST /graphql`; `GET /healthz` (the process is up); `GET /readyz` (the case-management system answers;
+Routes: `POST /graphql`; `POST /graphql/neighbour` (with `[federation] neighbour_field`: the subgraph through
+which a federation router adds this authority's checks to another authority's people); `GET /healthz` (the
+process is up); `GET /readyz` (the case-management system answers;
 each source's health listed when `[operations] readiness_detail`); `GET /metrics` (Prometheus text format, when
 `[operations] metrics`); `GET /graphiql` with its vendored scripts under `/graphiql/static` (when `[graphiql]
-enabled`). With `[operations] listen`, `/metrics` and the detailed `/readyz` move to a second app served on that
+enabled`); the social worker's page under `/app` and GOV.UK Frontend's fonts under `/assets` (when `[app] enabled`,
+`webapp/`). With `[operations] listen`, `/metrics` and the detailed `/readyz` move to a second app served on that
 address (`operations_app_of(app)`); the main app keeps `/healthz` and a `/readyz` without detail.
 
 Production (`auth.mode = "oidc"`) defaults every extra off: no introspection, no "Did you mean ...?", no GraphiQL,
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from http import HTTPStatus
 
 from starlette.applications import Starlette
@@ -35,6 +38,7 @@ from auth.sign_in import open_verifier
 from auth.verifier import TokenVerifier
 from gateway.admission import AdmissionControl
 from gateway.audit.keys import load_key
+from gateway.clients import ClientLabels
 from gateway.cors import cors_middleware
 from gateway.error_responses import error_response
 from gateway.graphiql import STATIC_DIR, GraphiQLPage
@@ -43,15 +47,19 @@ from gateway.last_resort import LastResortMiddleware
 from gateway.logs import hold_data_echoing_loggers
 from gateway.metrics import Metrics
 from gateway.operations import create_operations_app, healthz, metrics_endpoint, readiness
+from gateway.persisted import PersistedOperations
 from gateway.request_id import RequestIdMiddleware
 from gateway.running import Running, RunningHolder
 from gateway.runtime_factory import check_rules, open_http_session, open_runtime
 from gateway.security_headers import SecurityHeadersMiddleware
 from gateway.settings import AuthoritySettings
+from gateway.tracing import configure as configure_tracing
 from resolvers.audit_trail import AuditTrail
 from resolvers.errors import BAD_USER_INPUT, NOT_FOUND
 from resolvers.runtime import uk_today
 from schema.build import build_schema
+from webapp.app import webapp_routes
+from webapp.demo_sign_in import DemoIdentity
 
 NOT_FOUND_MESSAGE = "Nothing here: the API is POST /graphql."
 METHOD_NOT_ALLOWED = "This method is not allowed here."
@@ -64,10 +72,12 @@ def create_app(
     today: Callable[[], datetime.date] = uk_today,
     graphiql_headers: Mapping[str, str] | None = None,
     audit_trail: AuditTrail | None = None,
+    app_demo_identities: Sequence[DemoIdentity] | None = None,
 ) -> Starlette:
     """The gateway for one authority. `verifier` replaces the configured sign-in (tests); `graphiql_headers`
     are the request headers GraphiQL opens with (the demo's token and purpose); `audit_trail` replaces the
-    configured audit store (tests and benchmarks only: the TOML cannot reach it; the caller opens and closes it)."""
+    configured audit store (tests and benchmarks only: the TOML cannot reach it; the caller opens and closes it);
+    `app_demo_identities` are who the demo's sign-in page offers (`[app]`, demo sign-in only)."""
     check_rules(settings)  # a bad config fails here, at start-up, not on the first request
     load_key(settings.audit)  # likewise a missing audit key (from the environment or a file, never the TOML)
     hold_data_echoing_loggers()
@@ -94,7 +104,10 @@ def create_app(
         max_tokens=limits.max_tokens,
         introspection=surface.introspection,
         suggestions=surface.suggestions,
+        services=settings.services,
     )
+    configure_tracing(settings.tracing)
+    client_labels = ClientLabels(settings.clients.max_metric_labels)
     graphql = GraphQLEndpoint(
         schema,
         metrics,
@@ -102,17 +115,24 @@ def create_app(
         max_body_bytes=limits.max_body_bytes,
         max_tokens=limits.max_tokens,
         max_variable_depth=limits.max_variable_depth,
+        persisted=PersistedOperations(settings.persisted_operations),
+        client_labels=client_labels,
     )
-    admitted = AdmissionControl(
-        graphql,
-        max_concurrent=limits.max_concurrent_requests,
-        max_queued=limits.max_queued_requests,
-        queue_timeout_s=limits.request_timeout_s,
-        on_refused=metrics.observe_request,
-    )
+
+    def admission(endpoint: GraphQLEndpoint) -> AdmissionControl:
+        return AdmissionControl(
+            endpoint,
+            max_concurrent=limits.max_concurrent_requests,
+            max_queued=limits.max_queued_requests,
+            queue_timeout_s=limits.request_timeout_s,
+            on_refused=metrics.observe_request,
+        )
+
+    admitted = admission(graphql)
     separate_operations = surface.operations_listen is not None
     routes: list[BaseRoute] = [
         Route("/graphql", admitted),  # every method: the endpoint answers anything but POST with a JSON 405
+        *_neighbour_route(settings, metrics, holder, admission, client_labels),
         Route("/healthz", healthz),
         Route("/readyz", readiness(holder, detail=surface.readiness_detail and not separate_operations)),
     ]
@@ -124,6 +144,8 @@ def create_app(
             Mount("/graphiql/static", app=StaticFiles(directory=STATIC_DIR), name="graphiql-static"),
             Route("/", lambda request: RedirectResponse("/graphiql")),
         ]
+    if settings.app.enabled:  # the social worker's page under /app (webapp/)
+        routes += webapp_routes(settings, demo_identities=app_demo_identities)
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
@@ -143,6 +165,41 @@ def create_app(
         else None
     )
     return app
+
+
+def _neighbour_route(
+    settings: AuthoritySettings,
+    metrics: Metrics,
+    holder: RunningHolder,
+    admission: Callable[[GraphQLEndpoint], AdmissionControl],
+    client_labels: ClientLabels,
+) -> list[BaseRoute]:
+    """`/graphql/neighbour` when `[federation] neighbour_field` is set: the same guards, audit and limits (its
+    admission control is its own, with the same bounds)."""
+    field_name = settings.federation.neighbour_field
+    if field_name is None:
+        return []
+    limits = settings.limits
+    schema = build_schema(
+        max_depth=limits.max_query_depth,
+        max_aliases=limits.max_aliases,
+        max_tokens=limits.max_tokens,
+        introspection=settings.surface.introspection,
+        suggestions=settings.surface.suggestions,
+        neighbour_field=field_name,
+    )
+    endpoint = GraphQLEndpoint(
+        schema,
+        metrics,
+        holder.get,
+        max_body_bytes=limits.max_body_bytes,
+        max_tokens=limits.max_tokens,
+        max_variable_depth=limits.max_variable_depth,
+        client_labels=client_labels,
+    )
+    # Persisted operations are not enforced here: its only caller is a federation router, which writes its own
+    # operations (enforce the list at the router).
+    return [Route("/graphql/neighbour", admission(endpoint))]
 
 
 def operations_app_of(app: Starlette) -> Starlette | None:

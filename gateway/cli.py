@@ -1,5 +1,6 @@
-"""`family-context`: serve an authority's gateway, run the demo, mint a demo token, print the schema, check,
-export and prune the audit trail, or train a linkage model on the authority's own records."""
+"""`family-context`: serve an authority's gateway, check its configuration (and probe its sources), run the demo,
+mint a demo token, print the schema, check, export and prune the audit trail, or train a linkage model on the
+authority's own records."""
 
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from gateway.gc_tuning import GcMode
     from gateway.server import HttpParser, LoopKind
 
-SERVICE_CHOICES = ("cms", "adult_social_care", "police", "housing", "school")
 FAULT_CHOICES = ("down", "slow", "garbage")
 
 DEVELOPMENT_OFF_LOOPBACK = (
@@ -44,12 +44,19 @@ DEFAULT_TOKEN_TTL_S = 3600
 LOOPBACK_NAMES = ("localhost",)
 
 
+def service_choices() -> tuple[str, ...]:
+    """The systems the demo's sandbox runs: the CMS and each registered service's simulation (by its key)."""
+    from sources.registry import builtin_registry
+
+    return ("cms", *(d.key for d in builtin_registry() if d.sandbox is not None))
+
+
 def fault(text: str) -> tuple[str, str]:
     service, sep, mode = text.partition("=")
     service, mode = service.strip().lower(), mode.strip().lower()
-    if not sep or service not in SERVICE_CHOICES or mode not in FAULT_CHOICES:
+    if not sep or service not in service_choices() or mode not in FAULT_CHOICES:
         raise argparse.ArgumentTypeError(
-            f"expected SERVICE=MODE with SERVICE one of {', '.join(SERVICE_CHOICES)} "
+            f"expected SERVICE=MODE with SERVICE one of {', '.join(service_choices())} "
             f"and MODE one of {', '.join(FAULT_CHOICES)}; got {text!r}"
         )
     return service, mode
@@ -116,7 +123,7 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="SERVICE=down|slow|garbage",
-        help=f"break one simulated system; SERVICE is one of {', '.join(SERVICE_CHOICES)}",
+        help=f"break one simulated system; SERVICE is one of {', '.join(service_choices())}",
     )
     demo.add_argument("--log-level", default="INFO")
 
@@ -129,7 +136,23 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--email")
     token.add_argument("--ttl", type=positive_int, default=DEFAULT_TOKEN_TTL_S, metavar="SECONDS")
 
-    sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema_command = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema_command.add_argument(
+        "--federation", action="store_true", help="print the Apollo Federation v2 subgraph SDL a router composes"
+    )
+    schema_command.add_argument(
+        "--neighbour-field",
+        metavar="NAME",
+        help="with --federation: the SDL of /graphql/neighbour for [federation] neighbour_field = NAME",
+    )
+
+    check = sub.add_parser(
+        "check-config",
+        help="validate an authority's configuration without starting (exit 1 naming the bad key); with --probe, "
+        "ask each source whether it answers (exit 1 if any does not)",
+    )
+    check.add_argument("config", metavar="FILE", help="the authority's TOML file")
+    check.add_argument("--probe", action="store_true", help="ask each source once, within its timeout_s")
 
     audit = sub.add_parser("audit", help="verify, export or prune the audit trail")
     add_audit_commands(audit)
@@ -152,10 +175,20 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "schema":
-        from schema.export import sdl
+        from schema.export import neighbour_sdl, sdl, subgraph_sdl
 
-        sys.stdout.write(sdl())
+        if args.neighbour_field and not args.federation:
+            print("--neighbour-field needs --federation", file=sys.stderr)
+            return 2
+        if args.federation:
+            sys.stdout.write(neighbour_sdl(args.neighbour_field) if args.neighbour_field else subgraph_sdl())
+        else:
+            sys.stdout.write(sdl())
         return 0
+    if args.command == "check-config":
+        from gateway.config_check import run as run_check_config
+
+        return run_check_config(args.config, probe_sources=args.probe)
     if args.command == "audit":
         from gateway.audit.commands import run as run_audit_command
 

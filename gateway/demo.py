@@ -27,7 +27,10 @@ from gateway.audit.keys import write_key_file
 from gateway.server import ServedApp, serve_in_process
 from gateway.settings import parse_authority
 from sandbox.population import Population
-from sandbox.runner import RunningSandbox, start_sandbox
+from sandbox.runner import RunningSandbox, simulated_systems, start_sandbox
+from sources.registry import ServiceRegistry
+from webapp.demo_sign_in import DEFAULT_IDENTITIES, DemoIdentity
+from webapp.operations import MANIFEST as PAGE_OPERATIONS
 
 DEMO_AUTHORITY = "Demo Borough Council"
 # The linkage model the demo serves: trained on the demo's own population, shipped with the package so that the
@@ -90,6 +93,20 @@ def demo_headers(key_file: Path, worker: DemoWorker) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", "X-Purpose": DEMO_PURPOSE}
 
 
+def app_identities(worker: DemoWorker) -> tuple[DemoIdentity, ...]:
+    """Who the page's "sign in as" offers: the demo's social worker (the one GraphiQL uses), then the other roles."""
+    social_worker = DemoIdentity(
+        Role.SOCIAL_WORKER,
+        worker.user_id,
+        worker.name,
+        worker.team,
+        worker.email,
+        description="Sees the family context, service details and match evidence"
+        + (f"; allocated to {worker.allocated_to}." if worker.allocated_to else "."),
+    )
+    return (social_worker, *(i for i in DEFAULT_IDENTITIES if i.role is not Role.SOCIAL_WORKER))
+
+
 def development_auth(roles: Sequence[str] = ("SOCIAL_WORKER",)) -> dict[str, Any]:
     """`[auth]` for a fixed development identity: tests and benchmarks on loopback only (`serve` refuses it
     elsewhere)."""
@@ -109,11 +126,12 @@ def demo_config(
     *,
     auth: Mapping[str, Any] | None = None,
     timeout_s: float = 2.0,
+    services: ServiceRegistry | None = None,
 ) -> dict[str, Any]:
     """The authority configuration (as TOML-ready data) that points a gateway at a running sandbox, with `auth`
     as its `[auth]` table: `demo_auth(...)`, `development_auth(...)` (the default, for tests on loopback), or any
-    other (an OIDC issuer of the tests)."""
-    area = "Demo Borough"
+    other (an OIDC issuer of the tests). `services`: the registry the sandbox was started with (the built-in one
+    by default); each of its simulated services gets its `[[sources]]` table."""
     return {
         "authority": {"name": DEMO_AUTHORITY, "access_mode": "search_any"},
         "auth": dict(auth if auth is not None else development_auth()),
@@ -132,51 +150,10 @@ def demo_config(
             "max_batch_size": 100,
             "max_concurrency": 16,
         },
+        # Every service the sandbox simulates, as that service's definition configures it (sources/services/).
         "sources": [
-            {
-                "service": "ADULT_SOCIAL_CARE",
-                "system": "Care First (simulated)",
-                "kind": "adult_social_care_rest",
-                "organisation": "Demo Borough Council Adult Social Care",
-                "url": sandbox.urls["adult_social_care"],
-                "timeout_s": timeout_s,
-                "max_batch_size": 50,
-                "max_concurrency": 16,
-                "coverage": {"area": area, "explanation": "Adults with a support plan since 2012."},
-            },
-            {
-                "service": "POLICE",
-                "system": "Police researcher extract (simulated)",
-                "kind": "police_csv",
-                "organisation": "Greater Manchester Police",
-                "path": str(sandbox.police_csv),
-                "timeout_s": timeout_s,
-                "refresh_s": 60,
-                "coverage": {"area": area, "explanation": "Offences recorded in the force area; refreshed nightly."},
-            },
-            {
-                "service": "HOUSING",
-                "system": "Demo Homes (simulated)",
-                "kind": "housing_rest",
-                "organisation": "Demo Homes",
-                "url": sandbox.urls["housing"],
-                "timeout_s": timeout_s,
-                # No batch endpoint: one call per person or address, so `children` for 500 ids makes about fifteen
-                # hundred. Sized for that (benchmarks.gateway_cpu: 16 put a 4.9 s floor under it), while one request
-                # holds at most 48 at once, leaving 16 for everyone else.
-                "max_concurrency": 64,
-                "max_concurrency_per_request": 48,
-                "coverage": {"area": area, "explanation": "Council tenancies and anti-social behaviour cases."},
-            },
-            {
-                "service": "SCHOOL",
-                "system": "Synergy (simulated)",
-                "kind": "school_sql",
-                "organisation": "Demo Borough Council Education",
-                "path": str(sandbox.school_db),
-                "timeout_s": timeout_s,
-                "coverage": {"area": area, "explanation": "Pupils on roll at maintained schools and academies."},
-            },
+            system.demo_source(sandbox.location(name), timeout_s)
+            for name, system in simulated_systems(services).items()
         ],
     }
 
@@ -202,23 +179,35 @@ async def demo_stack(
 ) -> AsyncIterator[tuple[RunningSandbox, ServedApp]]:
     """The sandbox plus a gateway configured for it: yields the sandbox and the running gateway.
 
-    `sign_in = "demo"`: bearer tokens from the demo's key (written into `workdir`), and GraphiQL opens with the
-    demo worker's token and purpose; "development": every request runs as `development_auth()`'s identity.
+    `sign_in = "demo"`: bearer tokens from the demo's key (written into `workdir`), GraphiQL opens with the
+    demo worker's token and purpose, and the social worker's page (/app) is on, its sign-in offering the demo's
+    roles; "development": every request runs as `development_auth()`'s identity (and there is no page).
     """
     workdir.mkdir(parents=True, exist_ok=True)
     async with start_sandbox(
         workdir, seed=seed, households=households, latency_ms=latency_ms, faults=dict(faults or {})
     ) as sandbox:
         headers: dict[str, str] | None = None
+        identities: tuple[DemoIdentity, ...] | None = None
+        page: dict[str, Any] = {}
         if sign_in == "demo":
             key_file, jwks_file = write_demo_keys(workdir.resolve())
             auth = demo_auth(key_file, jwks_file)
-            headers = demo_headers(key_file, demo_worker(sandbox.population))
+            worker = demo_worker(sandbox.population)
+            headers = demo_headers(key_file, worker)
+            identities = app_identities(worker)
+            # Browsers keep a Secure cookie over plain http on loopback only: a demo served to the network over
+            # http (its data synthetic) drops the flag so that signing in works there too.
+            page = {
+                "app": {"enabled": True, "secure_cookie": host in ("127.0.0.1", "localhost", "::1")},
+                # The page's operations are persisted operations (by their hash); GraphiQL's are not required to be.
+                "persisted_operations": {"file": str(PAGE_OPERATIONS)},
+            }
         else:
             auth = development_auth()
-        config = {**demo_config(sandbox, auth=auth, timeout_s=timeout_s), **(extra_config or {})}
+        config = {**demo_config(sandbox, auth=auth, timeout_s=timeout_s), **page, **(extra_config or {})}
         write_config(config, workdir / "authority.toml")
-        app = create_app(parse_authority(config), graphiql_headers=headers)
+        app = create_app(parse_authority(config), graphiql_headers=headers, app_demo_identities=identities)
         async with serve_in_process(app, host, port) as served:
             yield sandbox, served
 
@@ -251,6 +240,7 @@ def run_demo(
             config_path = Path(workdir).resolve() / "authority.toml"
             print(
                 f"\nFamily Context demo is running.\n"
+                f"  Social worker's page: {url}/app/ (sign in as any demo role)\n"
                 f"  GraphiQL:        {url}/graphiql\n"
                 f"  GraphQL:         POST {url}/graphql\n"
                 f"  Health, metrics: {url}/healthz  {url}/readyz  {url}/metrics\n"

@@ -7,13 +7,16 @@
 4. circumstances: a malformed `X-Purpose`, `X-Case-Reference` or `X-Break-Glass-Reason` is refused (400), never
    dropped, so a worker who stated a purpose never runs without it;
 5. the body: a JSON object naming exactly one query operation to run (400 otherwise; `gateway/graphql_request.py`,
-   `gateway/operation_check.py`);
+   `gateway/operation_check.py`), or a persisted operation by its hash; with `[persisted_operations] require`,
+   only a persisted operation (`gateway/persisted.py`);
 6. a per-request context: principal, request id, fresh DataLoaders, source failures, audit recorder;
 7. the schema executes; its extensions shape errors and write the audit record; `shape_all` has the last word.
    A request over the caller's rate limit is refused before anything runs (`schema/limits.py`): 429, with
    `Retry-After`.
 
 Every answer is JSON; every error carries `extensions.code`; anything unexpected is a coded 500, never a trace.
+Each request is one OpenTelemetry span continuing the caller's trace (`gateway/tracing.py`), and is counted per
+client (`apollographql-client-name`, `gateway/clients.py`), whose name the audit trail records too.
 """
 
 from __future__ import annotations
@@ -21,10 +24,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from graphql import GraphQLError
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, StatusCode
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -36,6 +42,8 @@ from strawberry.types.graphql import OperationType
 
 from auth.circumstances import BadCircumstances, read_circumstances
 from auth.verifier import Unauthenticated
+from gateway import tracing
+from gateway.clients import ClientIdentity, ClientLabels
 from gateway.error_responses import error_response
 from gateway.graphql_request import (
     MISSING_QUERY,
@@ -54,9 +62,10 @@ from gateway.operation_check import (
     OperationRefused,
     check_operation,
 )
+from gateway.persisted import PersistedOperations, PersistedRefusal
 from gateway.request_id import request_id_of
 from gateway.running import Running
-from gateway.settings import Limits
+from gateway.settings import Limits, PersistedOperationsSettings
 from resolvers.context import RequestContext
 from resolvers.errors import BAD_USER_INPUT, INTERNAL, RATE_LIMITED, UNAUTHENTICATED
 from schema.errors import shape_all
@@ -99,6 +108,13 @@ def _quotable(text: str) -> str:
     return "".join(c if " " <= c <= "~" and c not in '"\\' else "'" for c in text)
 
 
+@dataclass
+class _SignedIn:
+    """Set once the request's principal is proven."""
+
+    yes: bool = False
+
+
 class GraphQLEndpoint:
     """The ASGI app mounted at /graphql."""
 
@@ -111,6 +127,8 @@ class GraphQLEndpoint:
         max_body_bytes: int,
         max_tokens: int,
         max_variable_depth: int = Limits.max_variable_depth,
+        persisted: PersistedOperations | None = None,
+        client_labels: ClientLabels | None = None,
     ) -> None:
         if max_body_bytes <= 0:
             raise ValueError("max_body_bytes must be positive")
@@ -120,26 +138,48 @@ class GraphQLEndpoint:
         self._max_body_bytes = max_body_bytes
         self._max_tokens = max_tokens
         self._max_variable_depth = max_variable_depth
+        self._persisted = persisted if persisted is not None else PersistedOperations(PersistedOperationsSettings())
+        self._client_labels = client_labels if client_labels is not None else ClientLabels(0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         request_id = request_id_of(scope)
-        try:
-            response = await self._respond(scope, receive, request_id)
-        except Exception as error:
-            log_crash("graphql endpoint", error, request_id)
-            response = error_response(500, INTERNAL_MESSAGE, INTERNAL)
+        headers = Headers(scope=scope)
+        client = ClientIdentity.of(headers)
+        signed_in = _SignedIn()
+        with tracing.tracer().start_as_current_span(
+            "graphql.request",
+            context=tracing.incoming(headers),
+            kind=SpanKind.SERVER,
+            attributes={"family_context.request_id": request_id},
+            record_exception=False,
+            set_status_on_exception=False,
+        ) as span:
+            try:
+                response = await self._respond(scope, receive, request_id, client, signed_in)
+            except Exception as error:
+                log_crash("graphql endpoint", error, request_id)
+                response = error_response(500, INTERNAL_MESSAGE, INTERNAL)
+            # Only a signed-in caller's name may take one of the bounded labels; anyone else's counts as "other".
+            label = self._client_labels.label(client, register=signed_in.yes)
+            span.set_attribute("family_context.client", label)
+            span.set_attribute("http.response.status_code", response.status_code)
+            if response.status_code >= 500:
+                span.set_status(StatusCode.ERROR)
         try:
             await response(scope, receive, send)
         finally:
             elapsed = time.perf_counter() - started
             self._metrics.observe_request(response.status_code, elapsed)
+            self._metrics.observe_client(label, response.status_code)
             # Method, status, duration and id only: paths and bodies can carry personal data.
             log.info(
                 "%s /graphql %s %.1fms id=%s", scope.get("method"), response.status_code, elapsed * 1000, request_id
             )
 
-    async def _respond(self, scope: Scope, receive: Receive, request_id: str) -> Response:
+    async def _respond(
+        self, scope: Scope, receive: Receive, request_id: str, client: ClientIdentity, signed_in: _SignedIn
+    ) -> Response:
         if scope.get("method") != "POST":
             return error_response(405, POST_ONLY, BAD_USER_INPUT, headers={"Allow": "POST"})
         headers = Headers(scope=scope)
@@ -154,6 +194,7 @@ class GraphQLEndpoint:
             principal = await running.verifier.authenticate(headers)
         except Unauthenticated as refusal:
             return unauthenticated_response(refusal)
+        signed_in.yes = True
         try:
             circumstances = read_circumstances(
                 headers, break_glass_min_chars=running.runtime.policy.break_glass_min_chars
@@ -163,13 +204,23 @@ class GraphQLEndpoint:
         if not is_json_content_type(headers.get("content-type")):
             return error_response(415, NOT_JSON_CONTENT, BAD_USER_INPUT)
         try:
-            request = parse_graphql_request(body, max_variable_depth=self._max_variable_depth)
+            request = self._persisted.resolve(parse_graphql_request(body, max_variable_depth=self._max_variable_depth))
             check_operation(request.query, request.operation_name, max_tokens=self._max_tokens)
         except BadRequest as refusal:
             return error_response(400, str(refusal), BAD_USER_INPUT)
         except OperationRefused as refusal:
             return error_response(400, refusal.message, refusal.code)
-        context = RequestContext.create(running.runtime, circumstances.apply_to(principal), request_id)
+        except PersistedRefusal as refusal:
+            return error_response(refusal.status, refusal.message, refusal.code)
+        span = trace.get_current_span()
+        span.set_attribute("graphql.operation.type", "query")
+        if (name := tracing.operation_name(request.operation_name)) is not None:
+            span.set_attribute("graphql.operation.name", name)
+        span.set_attribute("family_context.persisted", request.persisted_hash is not None)
+        applied = circumstances.apply_to(principal)
+        context = RequestContext.create(
+            running.runtime, applied, request_id, client=client.audit_label(applied.client_id)
+        )
         try:
             result = await self._schema.execute(
                 request.query,

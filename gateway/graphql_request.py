@@ -16,6 +16,7 @@ parser, validation and printing ever run out of stack on a request.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,8 @@ QUERY_NOT_A_STRING = "query must be a string holding a GraphQL document."
 VARIABLES_NOT_AN_OBJECT = "variables must be a JSON object (or null)."
 OPERATION_NAME_NOT_A_STRING = "operationName must be a string (or null)."
 EXTENSIONS_NOT_AN_OBJECT = "extensions must be a JSON object (or null)."
+BAD_PERSISTED_QUERY = 'extensions.persistedQuery must be {"version": 1, "sha256Hash": "<64 hex digits>"}.'
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 NESTED_TOO_DEEPLY = (
     "Lists and objects in variables (and anywhere else in the request body) may nest at most {limit} levels deep."
 )
@@ -57,9 +60,10 @@ class BadRequest(ValueError):
 
 @dataclass(frozen=True)
 class GraphQLRequest:
-    query: str
+    query: str  # empty when the request names a persisted operation by its hash alone
     variables: dict[str, Any] = field(default_factory=dict)
     operation_name: str | None = None
+    persisted_hash: str | None = None  # extensions.persistedQuery.sha256Hash
 
 
 def is_json_content_type(value: str | None) -> bool:
@@ -99,8 +103,14 @@ def parse_graphql_request(body: bytes, *, max_variable_depth: int) -> GraphQLReq
         raise BadRequest(NOT_JSON) from None
     if not isinstance(raw, Mapping):
         raise BadRequest(NOT_A_GRAPHQL_REQUEST)
+    extensions = raw.get("extensions")
+    if extensions is not None and not isinstance(extensions, dict):
+        raise BadRequest(EXTENSIONS_NOT_AN_OBJECT)
+    persisted_hash = _persisted_hash(extensions)
     query = raw.get("query")
-    if query is None or query == "":
+    if (query is None or query == "") and persisted_hash is not None:
+        query = ""  # a persisted operation sent by its hash alone (`gateway/persisted.py` finds its text)
+    elif query is None or query == "":
         raise BadRequest(MISSING_QUERY)
     if not isinstance(query, str):
         raise BadRequest(QUERY_NOT_A_STRING)
@@ -110,12 +120,22 @@ def parse_graphql_request(body: bytes, *, max_variable_depth: int) -> GraphQLReq
     operation_name = raw.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         raise BadRequest(OPERATION_NAME_NOT_A_STRING)
-    extensions = raw.get("extensions")  # nothing here reads them (no persisted queries); refused only if malformed
-    if extensions is not None and not isinstance(extensions, dict):
-        raise BadRequest(EXTENSIONS_NOT_AN_OBJECT)
     if document_nests_deeper_than(query, MAX_DOCUMENT_NESTING):
         raise OperationRefused(DOCUMENT_NESTED_TOO_DEEPLY.format(limit=MAX_DOCUMENT_NESTING), QUERY_TOO_COMPLEX)
-    return GraphQLRequest(query=query, variables=variables or {}, operation_name=operation_name or None)
+    return GraphQLRequest(
+        query=query, variables=variables or {}, operation_name=operation_name or None, persisted_hash=persisted_hash
+    )
+
+
+def _persisted_hash(extensions: Mapping[str, Any] | None) -> str | None:
+    """`extensions.persistedQuery.sha256Hash` (Apollo's form), lower-case hex, or None when not given."""
+    persisted = (extensions or {}).get("persistedQuery")
+    if persisted is None:
+        return None
+    digest = persisted.get("sha256Hash") if isinstance(persisted, Mapping) else None
+    if not isinstance(digest, str) or not SHA256_HEX.match(digest.lower()) or persisted.get("version", 1) != 1:
+        raise BadRequest(BAD_PERSISTED_QUERY)
+    return digest.lower()
 
 
 def _refuse_constant(name: str) -> Any:

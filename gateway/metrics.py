@@ -41,6 +41,13 @@ class Metrics:
             ["status"],
             registry=self.registry,
         )
+        # The client's bounded label (`gateway/clients.py`), so that integrators' traffic can be told apart.
+        self.client_requests = Counter(
+            "family_context_graphql_client_requests",
+            "GraphQL requests answered, by client (apollographql-client-name) and HTTP status.",
+            ["client", "status"],
+            registry=self.registry,
+        )
         self.graphql_latency = Histogram(
             "family_context_graphql_request_seconds",
             "Time taken to answer each GraphQL request.",
@@ -68,6 +75,9 @@ class Metrics:
     def observe_request(self, status: int, seconds: float) -> None:
         self.graphql_requests.labels(status=str(status)).inc()
         self.graphql_latency.observe(seconds)
+
+    def observe_client(self, client: str, status: int) -> None:
+        self.client_requests.labels(client=client, status=str(status)).inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -32,7 +32,7 @@ from sources.registry import build_adapter, build_cms_adapter
 def check_rules(settings: AuthoritySettings) -> tuple[DisplayRules, linkage.MatchThresholds]:
     """Validate the parts of the config that other layers own, so a bad value fails at start-up."""
     try:
-        rules = DisplayRules.from_mapping(settings.display_rules)
+        rules = DisplayRules.from_mapping(settings.display_rules, settings.services)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
     return rules, match_thresholds(settings.linkage)
@@ -123,7 +123,7 @@ async def open_runtime(
         rate_limiter = await stack.enter_async_context(open_rate_limiter(settings.limits, scope=settings.name))
         for source in settings.sources:
             assert source.service is not None
-            adapters[source.service] = build_adapter(source, session, observer=observer)
+            adapters[source.service] = build_adapter(source, session, observer=observer, registry=settings.services)
         # Warm up: open file extracts and connections now, not on the first social worker's request. A source
         # that is down or slow does not stop the gateway starting; it answers UNAVAILABLE until it recovers.
         await asyncio.gather(probe(cms), *(probe(adapter) for adapter in adapters.values()))

@@ -9,6 +9,9 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
+import hashlib
+import json
+import re
 import tomllib
 import urllib.parse
 from collections.abc import Mapping
@@ -35,7 +38,8 @@ from auth.settings import (
 from gateway.audit import settings as audit_settings
 from gateway.audit.settings import AuditSettings
 from sources.model import Coverage, Service
-from sources.settings import ADAPTER_KINDS, SourceSettings
+from sources.registry import RegistryError, ServiceRegistry, builtin_registry, load_registry
+from sources.settings import CMS_KIND, SourceSettings
 
 AccessMode = Literal["search_any", "case_linked"]
 E = TypeVar("E", bound=enum.Enum)
@@ -84,6 +88,70 @@ class Limits:
 
 
 @dataclass(frozen=True, kw_only=True)
+class FederationSettings:
+    """`[federation]`: the gateway as a subgraph. With `neighbour_field`, it also serves `/graphql/neighbour`, the
+    subgraph through which a router adds this authority's checks to another authority's people under that field
+    name (`schema/neighbour.py`, docs/federation.md)."""
+
+    neighbour_field: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PersistedOperationsSettings:
+    """`[persisted_operations]`: an allow-list of operations, by the sha256 of their text (`gateway/persisted.py`).
+
+    `file` is an Apollo persisted query manifest (JSON: `{"format": "apollo-persisted-query-manifest", "version": 1,
+    "operations": [{"id": SHA256, "name": ..., "type": "query", "body": ...}]}`), read and checked at start-up.
+    With `require`, any other operation is refused; without, the listed ones can be sent by hash alone."""
+
+    file: Path | None = None
+    require: bool = False
+    operations: Mapping[str, str] = field(default_factory=dict)  # sha256 (hex) -> the operation's text
+
+
+@dataclass(frozen=True, kw_only=True)
+class TracingSettings:
+    """`[tracing]`: OpenTelemetry spans exported over OTLP/HTTP; off (no exporter) unless `otlp_endpoint` is set."""
+
+    otlp_endpoint: str | None = None  # e.g. http://otel-collector:4318/v1/traces
+    service_name: str = "family-context"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClientSettings:
+    """`[clients]`: how callers' self-declared names (`apollographql-client-name`) are labelled in metrics."""
+
+    # The first this many distinct names get their own metrics label; any later one is counted as "other".
+    max_metric_labels: int = 20
+
+
+@dataclass(frozen=True, kw_only=True)
+class OidcClientSettings:
+    """`[app.oidc]`: how the social worker's page signs people in with the authority's identity provider
+    (authorisation-code flow with PKCE). The client secret is never in the file: `client_secret_env` names the
+    environment variable that holds it (none for a public client)."""
+
+    issuer: str  # discovery at {issuer}/.well-known/openid-configuration
+    client_id: str
+    redirect_uri: str  # the page's public address of /app/auth/callback, as registered with the provider
+    client_secret_env: str | None = None
+    scopes: tuple[str, ...] = ("openid", "profile", "email")
+    timeout_s: float = 5.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppSettings:
+    """`[app]`: the social worker's page under /app (off unless enabled). Its sign-in follows `[auth]`: the demo
+    lists the demo roles; "oidc" needs `[app.oidc]`."""
+
+    enabled: bool = False
+    session_idle_minutes: int = 30  # a session unused this long is signed out
+    session_max_hours: int = 10  # and none lives longer than this, used or not
+    secure_cookie: bool = True  # the session cookie is Secure (false only for a plain-http development address)
+    oidc: OidcClientSettings | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class AuthoritySettings:
     name: str
     access_mode: AccessMode
@@ -96,8 +164,15 @@ class AuthoritySettings:
     display_rules: Mapping[str, Any] = field(default_factory=dict)
     linkage: Mapping[str, Any] = field(default_factory=dict)
     audit: AuditSettings = field(default_factory=AuditSettings)
+    federation: FederationSettings = field(default_factory=FederationSettings)
+    persisted_operations: PersistedOperationsSettings = field(default_factory=PersistedOperationsSettings)
+    tracing: TracingSettings = field(default_factory=TracingSettings)
+    clients: ClientSettings = field(default_factory=ClientSettings)
     # Off only to measure what batching saves (benchmarks): every look-up then makes its own upstream call.
     batching: bool = True
+    app: AppSettings = field(default_factory=AppSettings)
+    # The services this gateway knows (built in, plus `[services] modules`); `sources` says which are connected.
+    services: ServiceRegistry = field(default_factory=builtin_registry)
 
     def source_for(self, service: Service) -> SourceSettings | None:
         return next((s for s in self.sources if s.service is service), None)
@@ -130,6 +205,12 @@ TOP_LEVEL = {
     "linkage",
     "tuning",
     "audit",
+    "federation",
+    "persisted_operations",
+    "tracing",
+    "clients",
+    "app",
+    "services",
 }
 
 
@@ -139,9 +220,9 @@ def parse_authority(raw: Mapping[str, Any]) -> AuthoritySettings:
     authority = reader.table("authority")
     authority.only({"name", "access_mode"})
     access_mode = authority.choice("access_mode", ("search_any", "case_linked"), default="search_any")
+    registry = _services(reader.optional_table("services"))
     sources = tuple(
-        _source(_Reader(item, f"sources[{i}]"), service_required=True)
-        for i, item in enumerate(reader.array_of_tables("sources"))
+        _source(_Reader(item, f"sources[{i}]"), registry) for i, item in enumerate(reader.array_of_tables("sources"))
     )
     services = [s.service for s in sources]
     for service in services:
@@ -153,7 +234,7 @@ def parse_authority(raw: Mapping[str, Any]) -> AuthoritySettings:
     return AuthoritySettings(
         name=authority.string("name"),
         access_mode=access_mode,  # type: ignore[arg-type]
-        cms=_source(reader.table("cms"), service_required=False),
+        cms=_source(reader.table("cms"), None),
         sources=sources,
         auth=auth,
         access=_access(reader.optional_table("access")),
@@ -162,11 +243,72 @@ def parse_authority(raw: Mapping[str, Any]) -> AuthoritySettings:
         display_rules=reader.optional_mapping("display_rules"),
         linkage=reader.optional_mapping("linkage"),
         audit=_audit(reader.optional_table("audit")),
+        federation=_federation(reader.optional_table("federation")),
+        persisted_operations=_persisted_operations(reader.optional_table("persisted_operations")),
+        tracing=_tracing(reader.optional_table("tracing")),
+        clients=_clients(reader.optional_table("clients")),
         batching=tuning.boolean("batching", default=True),
+        app=_app(reader.optional_table("app"), auth),
+        services=registry,
     )
 
 
-def _source(r: _Reader, *, service_required: bool) -> SourceSettings:
+def _app(r: _Reader, auth: AuthSettings) -> AppSettings:
+    """`[app]` and `[app.oidc]`: checked against `[auth]`, since the page signs people in the way the API does."""
+    r.only({"enabled", "session_idle_minutes", "session_max_hours", "secure_cookie", "oidc"})
+    defaults = AppSettings()
+    enabled = r.boolean("enabled", default=False)
+    oidc_table = r.optional_table("oidc")
+    oidc_table.only({"issuer", "client_id", "redirect_uri", "client_secret_env", "scopes", "timeout_s"})
+    oidc: OidcClientSettings | None = None
+    if oidc_table.raw:
+        issuer = oidc_table.string("issuer").rstrip("/")
+        redirect_uri = oidc_table.string("redirect_uri")
+        for key, url in (("issuer", issuer), ("redirect_uri", redirect_uri)):
+            if not url.startswith(("https://", "http://127.0.0.1", "http://localhost", "http://[::1]")):
+                raise ConfigError(f"{oidc_table.where(key)} must be an https:// address (plain http only on loopback)")
+        if not redirect_uri.endswith("/app/auth/callback"):
+            raise ConfigError(f"{oidc_table.where('redirect_uri')} must end with /app/auth/callback")
+        secret_env = oidc_table.optional_string("client_secret_env")
+        if secret_env is not None and not audit_settings.ENV_NAME.fullmatch(secret_env):
+            raise ConfigError(f"{oidc_table.where('client_secret_env')} must be an environment variable name")
+        scopes = tuple(oidc_table.string_list("scopes", default=["openid", "profile", "email"]))
+        if "openid" not in scopes:
+            raise ConfigError(f"{oidc_table.where('scopes')} must include openid")
+        oidc = OidcClientSettings(
+            issuer=issuer,
+            client_id=oidc_table.string("client_id"),
+            redirect_uri=redirect_uri,
+            client_secret_env=secret_env,
+            scopes=scopes,
+            timeout_s=oidc_table.positive_number("timeout_s", default=5.0),
+        )
+    if enabled and auth.mode == "oidc" and oidc is None:
+        raise ConfigError(f"{r.where('oidc')} is required when [app] is enabled and auth.mode is oidc")
+    if enabled and auth.mode not in ("oidc", "demo"):
+        raise ConfigError(f"{r.where('enabled')}: the page signs people in with auth.mode oidc or demo only")
+    return AppSettings(
+        enabled=enabled,
+        session_idle_minutes=r.positive_int("session_idle_minutes", default=defaults.session_idle_minutes),
+        session_max_hours=r.positive_int("session_max_hours", default=defaults.session_max_hours),
+        secure_cookie=r.boolean("secure_cookie", default=defaults.secure_cookie),
+        oidc=oidc,
+    )
+
+
+def _services(r: _Reader) -> ServiceRegistry:
+    """`[services] modules`: further service modules to load (each exports `DEFINITION`, like the folders of
+    `sources/services/`), by Python module name. Configuration is trusted like code: it names what is imported."""
+    r.only({"modules"})
+    modules = r.string_list("modules", default=[])
+    try:
+        return load_registry(tuple(modules))
+    except RegistryError as exc:
+        raise ConfigError(f"{r.where('modules')}: {exc}") from exc
+
+
+def _source(r: _Reader, registry: ServiceRegistry | None) -> SourceSettings:
+    """One `[[sources]]` table (a service's, checked against `registry`), or `[cms]` (`registry` None)."""
     r.only(
         {
             "service",
@@ -185,15 +327,19 @@ def _source(r: _Reader, *, service_required: bool) -> SourceSettings:
         }
     )
     service: Service | None = None
-    if service_required:
-        name = r.choice("service", tuple(s.value for s in Service))
-        service = Service(name)
-    kind = r.choice("kind", ADAPTER_KINDS)
+    needs = "url"
+    if registry is None:
+        kind = r.choice("kind", (CMS_KIND,))
+    else:
+        service = Service(r.choice("service", tuple(s.value for s in registry.services)))
+        definition = registry.definition(service)
+        kind = r.choice("kind", tuple(k.name for k in definition.kinds))
+        needs = next(k.needs for k in definition.kinds if k.name == kind)
     url = r.optional_string("url")
     path = r.optional_string("path")
-    if kind.endswith("_rest") and not url:
+    if needs == "url" and not url:
         raise ConfigError(f"{r.where('url')} is required for a {kind} source")
-    if not kind.endswith("_rest") and not path:
+    if needs == "path" and not path:
         raise ConfigError(f"{r.where('path')} is required for a {kind} source")
     coverage_table = r.optional_table("coverage")
     coverage_table.only({"start", "end", "area", "explanation"})
@@ -210,7 +356,7 @@ def _source(r: _Reader, *, service_required: bool) -> SourceSettings:
     return SourceSettings(
         service=service,
         system=r.string("system"),
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         organisation=r.optional_string("organisation"),
         url=url,
         path=path,
@@ -401,6 +547,78 @@ def _surface(reader: _Reader, *, production: bool) -> SurfaceSettings:
         operations_listen=operations.listen_address("listen"),
         cors_origins=tuple(origins),
     )
+
+
+GRAPHQL_NAME = re.compile(r"^[a-z][A-Za-z0-9]{0,63}$")
+
+
+def _federation(r: _Reader) -> FederationSettings:
+    r.only({"neighbour_field"})
+    name = r.optional_string("neighbour_field")
+    if name is not None and not GRAPHQL_NAME.match(name):
+        raise ConfigError(f"{r.where('neighbour_field')} must be a GraphQL field name like inStockport")
+    return FederationSettings(neighbour_field=name)
+
+
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _persisted_operations(r: _Reader) -> PersistedOperationsSettings:
+    r.only({"file", "require"})
+    require = r.boolean("require", default=False)
+    name = r.optional_string("file")
+    if name is None:
+        if require:
+            raise ConfigError(f"{r.where('require')} needs {r.where('file')}: the list of allowed operations")
+        return PersistedOperationsSettings()
+    path = Path(name)
+    where = r.where("file")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: file not found: {path}") from None
+    except (OSError, UnicodeError, ValueError) as error:
+        raise ConfigError(f"{where}: not a readable JSON file: {type(error).__name__}") from None
+    if not isinstance(raw, dict) or raw.get("format") != "apollo-persisted-query-manifest":
+        raise ConfigError(
+            f'{where}: expected an Apollo persisted query manifest ("format": "apollo-persisted-query-manifest")'
+        )
+    entries = raw.get("operations")
+    if not isinstance(entries, list):
+        raise ConfigError(f"{where}: operations must be a list")
+    operations: dict[str, str] = {}
+    for i, entry in enumerate(entries):
+        at = f"{where}: operations[{i}]"
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("body"), str)
+            or not isinstance(entry.get("id"), str)
+        ):
+            raise ConfigError(f"{at} needs a string id and body")
+        digest = hashlib.sha256(entry["body"].encode("utf-8")).hexdigest()
+        if entry["id"].lower() != digest:
+            raise ConfigError(f"{at}.id is not the sha256 of its body")
+        if entry.get("type", "query") != "query":
+            raise ConfigError(f"{at}.type: only queries are served")
+        operations[digest] = entry["body"]
+    return PersistedOperationsSettings(file=path, require=require, operations=operations)
+
+
+def _tracing(r: _Reader) -> TracingSettings:
+    r.only({"otlp_endpoint", "service_name"})
+    endpoint = r.optional_string("otlp_endpoint")
+    if endpoint is not None:
+        parsed = urllib.parse.urlsplit(endpoint)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ConfigError(
+                f"{r.where('otlp_endpoint')} must be an http(s) URL, e.g. http://collector:4318/v1/traces"
+            )
+    return TracingSettings(otlp_endpoint=endpoint, service_name=r.optional_string("service_name") or "family-context")
+
+
+def _clients(r: _Reader) -> ClientSettings:
+    r.only({"max_metric_labels"})
+    return ClientSettings(max_metric_labels=r.non_negative_int("max_metric_labels", default=20))
 
 
 def _audit(r: _Reader) -> AuditSettings:

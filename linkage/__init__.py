@@ -8,8 +8,10 @@
 (<MatchLevel.PROBABLE: 'PROBABLE'>, ('given name nickname Bob/Robert', 'family name exact', 'DOB exact'))
 
 `score` compares two `Demographics`; `best_links` scores a source's candidates for one person; `blocking` finds
-the candidates (`candidate_keys` for a source's search, `BlockingIndex` for an extract held in memory). Reasons
-name the compared values (e.g. a nickname pair), so evidence is shown to the user but never logged.
+the candidates (`candidate_keys` for a source's search, `BlockingIndex` for an extract held in memory); `cluster`
+deduplicates a list. `MatchEvidence.counts` is the one rule for whether a link counts (CERTAIN or PROBABLE), and
+`MatchEvidence.fields` gives each field's level and weight (`FieldOutcome`). Reasons name the compared values
+(e.g. a nickname pair), so evidence is shown to the user but never logged.
 
 Without a model these use the built-in prior model (`linkage.weights`). `train(records)` fits a model to an
 authority's own records with Splink (the `train` extra), `load_model(path)` reads one back, and a `LinkageModel`
@@ -17,8 +19,9 @@ scores pairs in pure Python; pass it in `MatchThresholds(model=...)` and `score`
 """
 
 from linkage.blocking import BlockingIndex, CandidateQuery, candidate_keys, surname_key
-from linkage.demographics import Demographics, MatchEvidence, MatchLevel
-from linkage.model import LevelOutcome, LinkageModel, ModelError
+from linkage.cluster import cluster
+from linkage.demographics import Demographics, FieldOutcome, MatchEvidence, MatchLevel
+from linkage.model import LinkageModel, ModelError
 from linkage.model_file import load_model
 from linkage.rules import DEFAULT_RULES, LinkRules
 from linkage.scoring import PRIOR_LOG2_ODDS, best_links, match_weight, score
@@ -33,7 +36,7 @@ __all__ = [
     "BlockingIndex",
     "CandidateQuery",
     "Demographics",
-    "LevelOutcome",
+    "FieldOutcome",
     "LinkRules",
     "LinkageModel",
     "MatchEvidence",
@@ -42,6 +45,7 @@ __all__ = [
     "ModelError",
     "best_links",
     "candidate_keys",
+    "cluster",
     "load_model",
     "match_weight",
     "score",

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from linkage.comparison import Comparison, Level
 from linkage.comparisons import BY_COLUMN
-from linkage.demographics import Demographics, MatchEvidence
+from linkage.demographics import Demographics, FieldOutcome, MatchEvidence
 from linkage.features import Features, features
 from linkage.term_frequencies import TermFrequencies
 
@@ -37,17 +37,6 @@ _CLAMP = 1e-300  # Splink's floor for m and u before taking logs
 
 class ModelError(ValueError):
     """A model that the online scorer cannot apply faithfully (unknown level, missing parameter, bad file)."""
-
-
-@dataclass(frozen=True, slots=True)
-class LevelOutcome:
-    """One comparison's result for a pair: the level it fell in, its weight in bits, and the reason in words."""
-
-    comparison: str  # e.g. "given_name"
-    level: str  # e.g. "DIMINUTIVE"
-    weight: float  # log2(m/u) plus any term-frequency adjustment; 0 for a null level
-    reason: str | None
-    guard: str | None  # the level's guard (`LinkRules`), if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,12 +165,16 @@ class LinkageModel:
         fa = features(a)
         return self._weight(fa, self._levels(fa, features(b)))
 
-    def compare(self, a: Demographics, b: Demographics) -> tuple[LevelOutcome, ...]:
-        """Each comparison's level, weight and reason for the pair, in the model's order."""
+    def compare(self, a: Demographics, b: Demographics) -> tuple[FieldOutcome, ...]:
+        """Each comparison's level, weight (log2(m/u) plus any term-frequency adjustment; 0 for a null level) and
+        reason for the pair, in the model's order."""
         fa, fb = features(a), features(b)
+        return self._outcomes(fa, fb, self._levels(fa, fb))
+
+    @staticmethod
+    def _outcomes(a: Features, b: Features, chosen: Sequence[FittedLevel]) -> tuple[FieldOutcome, ...]:
         return tuple(
-            LevelOutcome(f.comparison, f.level.key, f.weight_of(fa), f.level.reason(fa, fb), f.level.guard)
-            for f in self._levels(fa, fb)
+            FieldOutcome(f.comparison, f.level.key, f.weight_of(a), f.level.reason(a, b), f.level.guard) for f in chosen
         )
 
     def score(self, a: Demographics, b: Demographics, thresholds: MatchThresholds | None = None) -> MatchEvidence:
@@ -198,7 +191,7 @@ class LinkageModel:
         candidates: Sequence[tuple[Demographics, T]],
         thresholds: MatchThresholds | None = None,
     ) -> list[tuple[T, MatchEvidence]]:
-        """The candidates that link to `subject` (level not None), best first, items untouched (as `best_links`)."""
+        """The candidates that link to `subject` (at least POSSIBLE), best first, items untouched (as `best_links`)."""
         from linkage.thresholds import DEFAULT_THRESHOLDS
 
         thresholds = thresholds or DEFAULT_THRESHOLDS
@@ -210,7 +203,7 @@ class LinkageModel:
             probability = _probability(self._weight(ours, chosen))
             if probability >= thresholds.possible:
                 evidence = self._evidence(ours, theirs, chosen, probability, thresholds)
-                if evidence.level is not None:
+                if evidence.shown:
                     links.append((item, evidence))
         links.sort(key=lambda link: link[1].score, reverse=True)
         return links
@@ -223,13 +216,13 @@ class LinkageModel:
         probability: float,
         thresholds: MatchThresholds,
     ) -> MatchEvidence:
-        reasons = tuple(reason for fitted in chosen if (reason := fitted.level.reason(a, b)) is not None)
+        outcomes = self._outcomes(a, b, chosen)
+        reasons = tuple(outcome.reason for outcome in outcomes if outcome.reason is not None)
         level = thresholds.level(probability)
-        for fitted in chosen:
-            guard = fitted.level.guard
-            if guard is not None and level is not None:
-                level = thresholds.rules.limit(level, guard)
-        return MatchEvidence(score=probability, level=level, reasons=reasons)
+        for outcome in outcomes:
+            if outcome.guard is not None:
+                level = thresholds.rules.limit(level, outcome.guard)
+        return MatchEvidence(score=probability, level=level, reasons=reasons, fields=outcomes)
 
     # Description and files.
 

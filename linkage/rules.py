@@ -29,10 +29,8 @@ from linkage.demographics import MatchLevel
 Rule = Literal["never", "possible", "allowed"]
 RULE_VALUES: tuple[Rule, ...] = ("never", "possible", "allowed")
 
-# Levels from strongest to none, to take the lower of a score's level and a rule's ceiling.
-_RANK = {MatchLevel.CERTAIN: 3, MatchLevel.PROBABLE: 2, MatchLevel.POSSIBLE: 1, None: 0}
-_CEILING: dict[Rule, MatchLevel | None] = {
-    "never": None,
+_CEILING: dict[Rule, MatchLevel] = {
+    "never": MatchLevel.NO_MATCH,
     "possible": MatchLevel.POSSIBLE,
     "allowed": MatchLevel.CERTAIN,
 }
@@ -51,15 +49,15 @@ class LinkRules:
             if getattr(self, field.name) not in RULE_VALUES:
                 raise ValueError(f"{field.name} must be one of {', '.join(RULE_VALUES)}")
 
-    def ceiling(self, guard: str) -> MatchLevel | None:
-        """The highest level a link resting on a level with this guard may have (None: no link)."""
+    def ceiling(self, guard: str) -> MatchLevel:
+        """The highest level a link resting on a level with this guard may have (NO_MATCH: no link)."""
         rule: Rule = getattr(self, guard)
         return _CEILING[rule]
 
-    def limit(self, level: MatchLevel | None, guard: str) -> MatchLevel | None:
+    def limit(self, level: MatchLevel, guard: str) -> MatchLevel:
         """`level`, lowered to the guard's ceiling where it is higher."""
         ceiling = self.ceiling(guard)
-        return level if _RANK[level] <= _RANK[ceiling] else ceiling
+        return level if level.rank <= ceiling.rank else ceiling
 
 
 DEFAULT_RULES = LinkRules()

@@ -14,7 +14,7 @@ candidate a search returns is the person sought (`PRIOR_LOG2_ODDS`, about 1 in 1
     score = 1 / (1 + 2 ** -(W + PRIOR_LOG2_ODDS))
 
 `linkage.thresholds.MatchThresholds` turns the score into a `MatchLevel`; below `possible` the pair is not a
-link (level None).
+link (`MatchLevel.NO_MATCH`).
 
 One dependence between fields is modelled rather than assumed away: when both genders are recorded and differ, a
 given name that is only a diminutive, typo, sound-alike or initial of the other counts as a different name, because
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from linkage.dates import DateAgreement, compare_dates
-from linkage.demographics import Demographics, MatchEvidence
+from linkage.demographics import Demographics, FieldOutcome, MatchEvidence
 from linkage.genders import GenderAgreement, compare_genders
 from linkage.names import GivenNameAgreement, compare_family_names, compare_given_names
 from linkage.postcodes import PostcodeAgreement, compare_postcodes
@@ -54,24 +54,38 @@ _GENDERED_SPELLINGS = frozenset({
 
 @dataclass(frozen=True, slots=True)
 class FieldEvidence:
-    """One field's contribution: its weight in bits and, if worth saying, the reason in words."""
+    """One field's contribution: its weight in bits, its agreement class (e.g. "DIMINUTIVE") and, if worth saying,
+    the reason in words."""
 
     weight: float
     reason: str | None
+    level: str
 
 
 FIELD_ORDER = ("given name", "family name", "date of birth", "postcode", "gender")
+# The same fields as `FieldOutcome.comparison` names them (the trained model's comparison names).
+FIELD_KEYS = ("given_name", "family_name", "date_of_birth", "postcode", "gender")
 
 _WEIGHT = operator.attrgetter("weight")
-_DIFFERENT_GIVEN_NAME = FieldEvidence(GIVEN_NAME[GivenNameAgreement.DIFFERENT].weight, "given name differs")
-_DOB = {agreement: FieldEvidence(DATE_OF_BIRTH[agreement].weight, agreement.value) for agreement in DateAgreement}
-_POSTCODE = {agreement: FieldEvidence(POSTCODE[agreement].weight, agreement.value) for agreement in PostcodeAgreement}
+_DIFFERENT_GIVEN_NAME = FieldEvidence(
+    GIVEN_NAME[GivenNameAgreement.DIFFERENT].weight, "given name differs", GivenNameAgreement.DIFFERENT.name
+)
+_DOB = {
+    agreement: FieldEvidence(DATE_OF_BIRTH[agreement].weight, agreement.value, agreement.name)
+    for agreement in DateAgreement
+}
+_POSTCODE = {
+    agreement: FieldEvidence(POSTCODE[agreement].weight, agreement.value, agreement.name)
+    for agreement in PostcodeAgreement
+}
 _GENDER = {
     agreement: FieldEvidence(
-        GENDER[agreement].weight, None if agreement is GenderAgreement.MISSING else agreement.value
+        GENDER[agreement].weight, None if agreement is GenderAgreement.MISSING else agreement.value, agreement.name
     )
     for agreement in GenderAgreement
 }
+# A link resting on these agreement classes is limited by the authority's rules (`linkage.rules`).
+_GUARDS = {("date_of_birth", DateAgreement.MISSING.name): "undated_links"}
 
 
 _DOB_FIELD = 2  # FIELD_ORDER.index("date of birth")
@@ -136,12 +150,16 @@ def _probability(fields: tuple[FieldEvidence, ...]) -> float:
 def _evidence(fields: tuple[FieldEvidence, ...], probability: float, thresholds: MatchThresholds) -> MatchEvidence:
     reasons = tuple(field.reason for field in fields if field.reason is not None)
     level = thresholds.level(probability)
-    if level is not None and fields[_DOB_FIELD] is _DOB_MISSING:
+    if fields[_DOB_FIELD] is _DOB_MISSING:
         # Without a DOB on both sides nothing tells a parent from a child of the same name at the same address:
         # such a link is only ever shown as a possible match, never counted as an involvement, unless the
         # authority says otherwise (`[linkage] undated_links`). The DOB field's own reason says why.
         level = thresholds.rules.limit(level, "undated_links")
-    return MatchEvidence(score=probability, level=level, reasons=reasons)
+    outcomes = tuple(
+        FieldOutcome(key, field.level, field.weight, field.reason, _GUARDS.get((key, field.level)))
+        for key, field in zip(FIELD_KEYS, fields, strict=True)
+    )
+    return MatchEvidence(score=probability, level=level, reasons=reasons, fields=outcomes)
 
 
 # Name comparisons are cached because the same pairs of names recur across many pairs of people.
@@ -150,13 +168,13 @@ def _given_name(a: tuple[str, ...], b: tuple[str, ...], *, genders_differ: bool)
     comparison = compare_given_names(a, b)
     if genders_differ and comparison.agreement in _GENDERED_SPELLINGS:
         return _DIFFERENT_GIVEN_NAME
-    return FieldEvidence(GIVEN_NAME[comparison.agreement].weight, comparison.reason)
+    return FieldEvidence(GIVEN_NAME[comparison.agreement].weight, comparison.reason, comparison.agreement.name)
 
 
 @functools.lru_cache(maxsize=65_536)
 def _family_name(a: FamilyNames, b: FamilyNames) -> FieldEvidence:
     comparison = compare_family_names(a, b)
-    return FieldEvidence(FAMILY_NAME[comparison.agreement].weight, comparison.reason)
+    return FieldEvidence(FAMILY_NAME[comparison.agreement].weight, comparison.reason, comparison.agreement.name)
 
 
 def best_links(
@@ -164,7 +182,7 @@ def best_links(
     candidates: Sequence[tuple[Demographics, T]],
     thresholds: MatchThresholds = DEFAULT_THRESHOLDS,
 ) -> list[tuple[T, MatchEvidence]]:
-    """The candidates that link to `subject` (level not None), best first, each with its evidence.
+    """The candidates that link to `subject` (at least POSSIBLE), best first, each with its evidence.
 
     This is the batch path for a source's search results: `candidates` pairs each record's demographics with the
     record itself, which comes back untouched. Ties keep the candidates' order. With a trained model in
@@ -179,7 +197,7 @@ def best_links(
         probability = _probability(fields)
         if probability >= thresholds.possible:
             evidence = _evidence(fields, probability, thresholds)
-            if evidence.level is not None:
+            if evidence.shown:
                 links.append((item, evidence))
     links.sort(key=lambda link: link[1].score, reverse=True)
     return links

@@ -63,6 +63,8 @@ def search_match(
     if best == 0:
         return None
     considered = [fields[n] for n in FIELD_ORDER if supplied[n]]
-    level = thresholds.level(posterior(considered)) or MatchLevel.POSSIBLE
+    level = thresholds.level(posterior(considered))
+    if level is MatchLevel.NO_MATCH:
+        level = MatchLevel.POSSIBLE  # every supplied name and date agrees: a result, however weak the terms
     reasons = tuple(e.reason for e in considered if e.reason is not None)
     return MatchEvidence(score=round(agreed / best, 4), level=level, reasons=reasons)

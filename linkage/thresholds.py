@@ -42,14 +42,14 @@ class MatchThresholds:
         if not 0.0 < self.possible <= self.probable <= self.certain <= 1.0:
             raise ValueError(INVALID_THRESHOLDS)
 
-    def level(self, score: float) -> MatchLevel | None:
+    def level(self, score: float) -> MatchLevel:
         if score >= self.certain:
             return MatchLevel.CERTAIN
         if score >= self.probable:
             return MatchLevel.PROBABLE
         if score >= self.possible:
             return MatchLevel.POSSIBLE
-        return None
+        return MatchLevel.NO_MATCH
 
 
 DEFAULT_THRESHOLDS = MatchThresholds()

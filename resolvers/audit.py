@@ -53,9 +53,16 @@ class AuditRecorder:
         self.audit_reads.append(description)
 
     def events(
-        self, principal: Principal, access: RequestAccess, request_id: str, at: datetime.datetime
+        self,
+        principal: Principal,
+        access: RequestAccess,
+        request_id: str,
+        at: datetime.datetime,
+        *,
+        client: str | None = None,
     ) -> list[AuditEvent]:
-        """One event per action of this request (none when it returned and withheld nothing personal)."""
+        """One event per action of this request (none when it returned and withheld nothing personal). `client`:
+        the calling application as recorded (default: the one the token was issued to)."""
 
         def event(action: AuditAction, **content: object) -> AuditEvent:
             return AuditEvent(
@@ -64,7 +71,7 @@ class AuditRecorder:
                 actor_name=principal.name,
                 roles=tuple(sorted(r.value for r in principal.roles)),
                 team=principal.team,
-                client_id=principal.client_id,
+                client_id=client if client is not None else principal.client_id,
                 purpose=principal.purpose.value if principal.purpose else None,
                 case_reference=principal.case_reference,
                 request_id=request_id,

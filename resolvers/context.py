@@ -23,9 +23,13 @@ class RequestContext:
     failures: SourceFailures = field(default_factory=SourceFailures)
     audit: AuditRecorder = field(default_factory=AuditRecorder)
     deadline: RequestDeadline = field(default_factory=RequestDeadline.unbounded)
+    # The client as the audit trail records it (`gateway/clients.py`): the declared client, via the token's.
+    client: str | None = None
 
     @classmethod
-    def create(cls, runtime: GatewayRuntime, principal: Principal, request_id: str) -> RequestContext:
+    def create(
+        cls, runtime: GatewayRuntime, principal: Principal, request_id: str, *, client: str | None = None
+    ) -> RequestContext:
         """The context of a request starting now: its deadline runs from here (`[limits] request_timeout_s`)."""
         deadline = RequestDeadline.starting_now(runtime.request_timeout_s)
         return cls(
@@ -35,4 +39,5 @@ class RequestContext:
             loaders=Loaders(runtime, deadline=deadline),
             access=RequestAccess(runtime.policy, principal),
             deadline=deadline,
+            client=client if client is not None else principal.client_id,
         )

@@ -20,11 +20,7 @@ from sources.model import Address, RelationshipType, Service, SourceRecord
 
 RECORDED_RELATIONSHIP = "recorded relationship"
 SAME_ADDRESS = "same address"
-SAME_TENANCY = "same tenancy"
 ADULT_AGE = 18
-
-# How a source that places people at an address knows they are there.
-_RESIDENCE_BASIS = {Service.HOUSING: SAME_TENANCY}
 
 
 async def household(ctx: RequestContext, child: IndividualView) -> HouseholdView:
@@ -54,8 +50,12 @@ async def assemble(ctx: RequestContext, child: IndividualView) -> HouseholdView:
         for rel in relationships
     ]
     record_ids = {id(record): ids.person_id(service.value, record.record_id) for service, record in residents}
+    services = ctx.runtime.display_rules.registry
     for service, record in residents:
-        basis = LinkBasisView(system=record.system, kind=_RESIDENCE_BASIS.get(service, SAME_ADDRESS))
+        # How a source that places people at an address knows they are there: its own words ("same tenancy").
+        definition = services.get(service)
+        residence = definition.residence_basis if definition is not None else None
+        basis = LinkBasisView(system=record.system, kind=residence or SAME_ADDRESS)
         if _is_same(ctx, child, record):
             continue
         known = next((m for m in members if _is_same(ctx, m.individual, record)), None)
@@ -110,8 +110,7 @@ class _Member:
 
 
 def _is_same(ctx: RequestContext, person: IndividualView, record: SourceRecord) -> bool:
-    evidence = linkage.score(person.demographics, record.person, ctx.runtime.thresholds)
-    return evidence.level in (linkage.MatchLevel.CERTAIN, linkage.MatchLevel.PROBABLE)
+    return linkage.score(person.demographics, record.person, ctx.runtime.thresholds).counts
 
 
 async def _relationships(ctx: RequestContext, cms_id: str) -> list[CmsRelationship]:

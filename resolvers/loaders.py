@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
+from opentelemetry import trace
 from strawberry.dataloader import DataLoader
 
 from linkage.demographics import Demographics
@@ -21,6 +22,8 @@ from resolvers.deadline import RequestDeadline
 from resolvers.runtime import GatewayRuntime
 from sources.cms_model import CmsChild, CmsPerson, CmsRelationship
 from sources.model import Address, Service, SourceRecord
+
+_tracer = trace.get_tracer("family_context.sources")
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -62,8 +65,20 @@ class Loaders:
 
     def _loader(self, system: str, fn: Callable[[Sequence[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, V]:
         deadline = self._deadline
+        operation = getattr(fn, "__name__", "load")
 
         async def load(keys: list[K]) -> Sequence[V]:
-            return await deadline.call(system, fn, keys)
+            # One span per batched call to the source (the HTTP attempts beneath it have their own).
+            with _tracer.start_as_current_span(
+                f"{system} {operation}",
+                attributes={
+                    "family_context.source": system,
+                    "family_context.operation": operation,
+                    "family_context.batch_size": len(keys),
+                },
+                record_exception=False,
+                set_status_on_exception=False,
+            ):
+                return await deadline.call(system, fn, keys)
 
         return DataLoader(load_fn=load, max_batch_size=None if self._runtime.batching else 1)

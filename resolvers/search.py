@@ -195,7 +195,6 @@ def _one_per_person(
     scored.sort(key=lambda pair: (-pair[1].score, pair[0].kind != "child", pair[0].cms_id is None, pair[0].id))
     listed: list[tuple[IndividualView, linkage.MatchEvidence]] = []
     by_dob: dict[datetime.date, list[int]] = {}
-    strong = (linkage.MatchLevel.CERTAIN, linkage.MatchLevel.PROBABLE)
     for person, evidence in scored:
         dob = person.date_of_birth
         nearby = sorted(i for d in tolerated_variants(dob) for i in by_dob.get(d, ())) if dob else []
@@ -203,7 +202,7 @@ def _one_per_person(
             (
                 i
                 for i in nearby
-                if linkage.score(person.demographics, listed[i][0].demographics, ctx.runtime.thresholds).level in strong
+                if linkage.score(person.demographics, listed[i][0].demographics, ctx.runtime.thresholds).counts
             ),
             None,
         )

@@ -5,8 +5,10 @@
 ...     await sandbox.set_fault("housing", "down")
 ...     sandbox.clear_fault("housing")
 
-The HTTP systems (CMS, adult social care, housing) listen on port 0 and report the ports they were given; the
-police extract, the schools' database and `ground_truth.json` are written into the work directory.
+The CMS and every registered service's simulated system (`SandboxSystem` of its definition, `sources/services/`)
+start here: the HTTP systems (CMS, adult social care, housing, youth offending) listen on port 0 and report the
+ports they were given; the file systems (the police extract, the schools' database) and `ground_truth.json` are
+written into the work directory. Systems are named by the service's key (`"housing"`).
 """
 
 from __future__ import annotations
@@ -20,21 +22,16 @@ from typing import Any, cast
 
 from aiohttp import web
 
-from sandbox import adult_social_care, cms, housing
+from sandbox import cms
 from sandbox.faults import FAULTS_KEY, FaultMode, FaultSettings, SystemFaults
 from sandbox.file_faults import FileFaultMode, FileFaults
-from sandbox.ground_truth import FILE_SYSTEMS, HTTP_SYSTEMS, SYSTEMS
-from sandbox.police import EXTRACT_FILENAME, write_extract
 from sandbox.population import Population, generate
-from sandbox.school import DATABASE_FILENAME, write_database
+from sources.definition import SandboxSystem
+from sources.registry import ServiceRegistry, builtin_registry
 
 GROUND_TRUTH_FILENAME = "ground_truth.json"
-AppFactory = Callable[..., web.Application]
-_APP_FACTORIES: dict[str, AppFactory] = {
-    "cms": cms.create_app,
-    "adult_social_care": adult_social_care.create_app,
-    "housing": housing.create_app,
-}
+AppFactory = Callable[[Population, FaultSettings, int], web.Application]
+CMS = "cms"
 # Held `slow` requests are released on shutdown; this only bounds a handler that ignores that.
 _SHUTDOWN_TIMEOUT_SECONDS = 2.0
 
@@ -45,13 +42,24 @@ class RunningSandbox:
 
     population: Population
     workdir: Path
-    urls: dict[str, str]  # cms, adult_social_care, housing -> base URL without a trailing slash
-    police_csv: Path
-    school_db: Path
+    urls: dict[str, str]  # cms and each HTTP service's key -> base URL without a trailing slash
+    files: dict[str, Path]  # each file service's key (police, school) -> its file
     ground_truth_path: Path
     latency_ms: int = 0
     _http_faults: dict[str, SystemFaults] = field(default_factory=dict, repr=False)
     _file_faults: dict[str, FileFaults] = field(default_factory=dict, repr=False)
+
+    @property
+    def police_csv(self) -> Path:
+        return self.files["police"]
+
+    @property
+    def school_db(self) -> Path:
+        return self.files["school"]
+
+    def location(self, system: str) -> str:
+        """Where the gateway finds a system: its URL, or its file's path."""
+        return self.urls[system] if system in self.urls else str(self.files[system])
 
     async def stats(self, system: str) -> dict[str, Any]:
         """An HTTP system's request counts: `{"requests": {route name: n}, "total": n}`."""
@@ -78,8 +86,20 @@ class RunningSandbox:
 
     def _http(self, system: str) -> SystemFaults:
         if system not in self._http_faults:
-            raise ValueError(f"unknown HTTP system {system!r}; expected one of {', '.join(HTTP_SYSTEMS)}")
+            raise ValueError(f"unknown HTTP system {system!r}; expected one of {', '.join(self._http_faults)}")
         return self._http_faults[system]
+
+
+def simulated_systems(services: ServiceRegistry | None = None) -> dict[str, SandboxSystem]:
+    """Each registered service's simulated system, by the service's key."""
+    registry = services if services is not None else builtin_registry()
+    return {d.key: d.sandbox() for d in registry if d.sandbox is not None}
+
+
+def system_names(services: ServiceRegistry | None = None) -> tuple[str, ...]:
+    """The systems a sandbox runs (and `--fault` may break): the CMS and each simulated service."""
+    registry = services if services is not None else builtin_registry()
+    return (CMS, *(d.key for d in registry if d.sandbox is not None))
 
 
 @contextlib.asynccontextmanager
@@ -91,10 +111,12 @@ async def start_sandbox(
     latency_ms: int = 0,
     faults: Mapping[str, str] | None = None,
     population: Population | None = None,
+    services: ServiceRegistry | None = None,
 ) -> AsyncIterator[RunningSandbox]:
     """Run every simulated system until the block exits; `faults` maps a system to `down|slow|garbage`."""
     faults = dict(faults or {})
-    unknown = set(faults) - set(SYSTEMS)
+    simulated = simulated_systems(services)
+    unknown = set(faults) - {CMS, *simulated}
     if unknown:
         raise ValueError(f"unknown systems in faults: {', '.join(sorted(unknown))}")
     population = population or generate(seed, households)
@@ -103,21 +125,25 @@ async def start_sandbox(
         population=population,
         workdir=workdir,
         urls={},
+        files={},
         latency_ms=latency_ms,
-        police_csv=write_extract(population, workdir / EXTRACT_FILENAME),
-        school_db=write_database(population, workdir / DATABASE_FILENAME),
         ground_truth_path=workdir / GROUND_TRUTH_FILENAME,
     )
-    population.write_ground_truth(sandbox.ground_truth_path)
-    sandbox._file_faults = {
-        "police": FileFaults(sandbox.police_csv, kind="csv"),
-        "school": FileFaults(sandbox.school_db, kind="sqlite"),
+    apps: dict[str, AppFactory] = {
+        CMS: lambda population, settings, seed: cms.create_app(population, settings, seed=seed)
     }
+    for name, system in simulated.items():
+        if system.create_app is not None:
+            apps[name] = system.create_app
+        elif system.write_file is not None and system.file_kind is not None:
+            sandbox.files[name] = system.write_file(population, workdir)
+            sandbox._file_faults[name] = FileFaults(sandbox.files[name], kind=system.file_kind)
+    population.write_ground_truth(sandbox.ground_truth_path)
     runners: list[web.AppRunner] = []
     try:
-        for offset, system in enumerate(HTTP_SYSTEMS):
-            settings = FaultSettings(mode=cast(FaultMode, faults.get(system, "none")), latency_ms=latency_ms)
-            app = _APP_FACTORIES[system](population, settings, seed=seed + offset)
+        for offset, (system_name, create_app) in enumerate(apps.items()):
+            settings = FaultSettings(mode=cast(FaultMode, faults.get(system_name, "none")), latency_ms=latency_ms)
+            app = create_app(population, settings, seed + offset)
             # handler_cancellation: a client that gives up on a `slow` request cancels its handler.
             runner = web.AppRunner(
                 app, handler_cancellation=True, shutdown_timeout=_SHUTDOWN_TIMEOUT_SECONDS, access_log=None
@@ -126,11 +152,11 @@ async def start_sandbox(
             runners.append(runner)
             site = web.TCPSite(runner, "127.0.0.1", 0)
             await site.start()
-            sandbox._http_faults[system] = app[FAULTS_KEY]
-            sandbox.urls[system] = f"http://127.0.0.1:{_bound_port(runner)}"
-        for system in FILE_SYSTEMS:
-            if system in faults:
-                sandbox._file_faults[system].apply(cast(FileFaultMode, faults[system]))
+            sandbox._http_faults[system_name] = app[FAULTS_KEY]
+            sandbox.urls[system_name] = f"http://127.0.0.1:{_bound_port(runner)}"
+        for system_name in sandbox.files:
+            if system_name in faults:
+                sandbox._file_faults[system_name].apply(cast(FileFaultMode, faults[system_name]))
         yield sandbox
     finally:
         # One turn of the loop lets connections a client has just dropped reach the server before it shuts down

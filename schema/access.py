@@ -106,10 +106,10 @@ def held(description: str | None = None) -> Any:
     return classified(HELD, description=description)
 
 
-def guarded(field_class: FieldClass, *, description: str | None = None) -> Any:
+def guarded(field_class: FieldClass, *, description: str | None = None, name: str | None = None) -> Any:
     """`@strawberry.field` for a field with a resolver, guarded by its class (see `AccessGuard`)."""
     return strawberry.field(
-        description=description, metadata={ACCESS_KEY: field_class}, extensions=[AccessGuard(field_class)]
+        name=name, description=description, metadata={ACCESS_KEY: field_class}, extensions=[AccessGuard(field_class)]
     )
 
 

@@ -30,7 +30,7 @@ class AuditHook(SchemaExtension):
         if not isinstance(context, RequestContext) or result is None:
             return
         now = datetime.datetime.now(datetime.UTC)
-        events = context.audit.events(context.principal, context.access, context.request_id, now)
+        events = context.audit.events(context.principal, context.access, context.request_id, now, client=context.client)
         if not events:
             return
         try:

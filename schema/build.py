@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graphql import GraphQLError
-from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
+from graphql import FieldNode, GraphQLError
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule, ValidationRule
 from strawberry import Schema
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.extensions.base_extension import SchemaExtension
+from strawberry.federation import Schema as FederationSchema
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -16,9 +17,10 @@ from schema.access import plain_field_readers, read_field
 from schema.audit_hook import AuditHook
 from schema.errors import ErrorShaping, log_errors
 from schema.limits import CostAndRate, alias_rule, depth_rule
+from schema.neighbour import build_neighbour_types
 from schema.people import Child, Household, Person
 from schema.query import Query
-from schema.services import INVOLVEMENT_TYPES
+from sources.registry import ServiceRegistry, builtin_registry
 
 
 class _ParserCacheLeavingErrors(ParserCache):
@@ -38,7 +40,20 @@ class _ParserCacheLeavingErrors(ParserCache):
         yield
 
 
-class FamilyContextSchema(Schema):
+class NoSubgraphSdlRule(ValidationRule):
+    """`_service { sdl }` shows the whole schema: refused wherever introspection is (routers compose offline)."""
+
+    def enter_field(self, node: FieldNode, *_args: object) -> None:
+        if node.name.value == "_service":
+            self.report_error(
+                GraphQLError(
+                    "GraphQL introspection has been disabled, but the requested query contained the field '_service'.",
+                    node,
+                )
+            )
+
+
+class FamilyContextSchema(FederationSchema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # strawberry's default logs each error's message, which can echo personal data.
         log_errors(errors)
@@ -56,11 +71,17 @@ def build_schema(
     max_tokens: int = 4000,
     introspection: bool = True,
     suggestions: bool = True,
+    neighbour_field: str | None = None,
+    services: ServiceRegistry | None = None,
 ) -> Schema:
-    """The gateway's schema. Limits and switches come from the authority's configuration.
+    """The gateway's schema; with `neighbour_field`, the `neighbour` subgraph instead (`schema/neighbour.py`),
+    under the same extensions: access guard, audit, limits and cost. Limits and switches come from the authority's
+    configuration.
 
-    With `introspection` off, `__schema` and `__type` are refused at validation (`__typename` still works); with
+    With `introspection` off, `__schema`, `__type` and federation's `_service` (the SDL) are refused at validation
+    (`__typename` still works); with
     `suggestions` off, no error says "Did you mean ...?" (both reveal the schema to a caller probing it).
+    `services` (default: the built-in services) brings each service's involvement type.
     """
     # Built once: the validation cache hits only when every request brings the same rule classes. Each request
     # still gets its own extension instances (an instance holds its request's execution context). Depth and
@@ -68,7 +89,7 @@ def build_schema(
     # budget and the rate limit are checked after validation, with the request's variables (`CostAndRate`).
     limit_rules: list[type[ASTValidationRule]] = [depth_rule(max_depth), alias_rule(max_aliases)]
     if not introspection:
-        limit_rules.append(NoSchemaIntrospectionCustomRule)
+        limit_rules += [NoSchemaIntrospectionCustomRule, NoSubgraphSdlRule]
 
     def limits() -> SchemaExtension:
         return AddValidationRules(limit_rules)
@@ -85,9 +106,18 @@ def build_schema(
     def error_shaping() -> SchemaExtension:
         return ErrorShaping(suggestions=suggestions)
 
+    if neighbour_field is not None:
+        entity_types = build_neighbour_types(neighbour_field)
+        neighbour = FamilyContextSchema(
+            types=entity_types,
+            extensions=[AuditHook, error_shaping, token_limiter, parser_cache, limits, validation_cache, CostAndRate],
+            config=StrawberryConfig(default_resolver=read_field, disable_field_suggestions=not suggestions),
+        )
+        plain_field_readers(neighbour._schema)
+        return neighbour
     schema = FamilyContextSchema(
         query=Query,
-        types=[Person, Child, Household, *INVOLVEMENT_TYPES],
+        types=[Person, Child, Household, *(services or builtin_registry()).involvement_types()],
         # Order matters: errors are shaped inside the audit hook, so a failed audit replaces everything; the
         # limits add their rules before the validation cache validates.
         extensions=[AuditHook, error_shaping, token_limiter, parser_cache, limits, validation_cache, CostAndRate],

@@ -12,10 +12,12 @@ The weights:
   scalars included, costs 1);
 * a field that reaches a source adds `UPSTREAM` (10) each time it runs: `child`, `node`, `searchPeople`,
   `auditEvents` (the trail's store), `sources` (a health probe per source), `serviceChecks`, `links`,
-  `household`, `allocatedWorker`; `children` fetches one record per id, so it adds `UPSTREAM` per id;
+  `household`, `allocatedWorker`; `children` fetches one record per id, and federation's `_entities` one per
+  representation, so each adds `UPSTREAM` per id;
 * list multipliers, from the arguments where they say how long the list is:
-  - `children(cmsIds:)`: the number of ids (from the literal or the variable's value), at most `max_children`
-    (more is refused before any fetch);
+  - `children(cmsIds:)` and `_entities(representations:)`: the number of ids or representations (from the
+    literal or the variable's value, as a router sends them), at most `max_children` (more is refused before any
+    fetch); the selection on `_entities` is the sum of its fragments on each entity type;
   - `serviceChecks(services:)`: the number of services asked, all 13 when not given;
   - `searchPeople(first:)` (default 20, at most 100) and `auditEvents(first:)` (default 50, at most 500): the
     page, which multiplies `matches` and `edges`;
@@ -68,6 +70,7 @@ UPSTREAM_FIELDS: Final = frozenset(
     {
         "child",
         "children",
+        "_entities",
         "node",
         "searchPeople",
         "auditEvents",
@@ -78,6 +81,9 @@ UPSTREAM_FIELDS: Final = frozenset(
         "allocatedWorker",
     }
 )
+
+# Root fields that fetch one record per item of a list argument: field -> that argument.
+PER_ID: Final[Mapping[str, str]] = {"children": "cmsIds", "_entities": "representations"}
 
 # Lists whose length no argument gives: an estimate of a typical length.
 LIST_ESTIMATES: Final[Mapping[str, int]] = {
@@ -118,11 +124,19 @@ def operation_cost(
 
 
 def children_asked(document: DocumentNode, *, operation_name: str | None, variables: Mapping[str, Any] | None) -> int:
-    """How many case-management ids the operation's `children` fields ask for, all aliases together.
+    """How many case-management ids the operation's `children` fields ask for, all aliases together."""
+    return ids_asked(document, "children", operation_name=operation_name, variables=variables)
 
-    `children` is a root field, so it stands only in the operation's own selection or in fragments on `Query`
-    spread there; a fragment spread twice at the root is merged by GraphQL and runs once, so each fragment counts
-    once. `[limits] max_children` holds for this total, not per field.
+
+def ids_asked(
+    document: DocumentNode, field: str, *, operation_name: str | None, variables: Mapping[str, Any] | None
+) -> int:
+    """How many ids the operation's root `field` (`children`, or federation's `_entities` by its representations)
+    asks for, all aliases together.
+
+    Both are root fields, so they stand only in the operation's own selection or in fragments on `Query` spread
+    there; a fragment spread twice at the root is merged by GraphQL and runs once, so each fragment counts once.
+    `[limits] max_children` holds for this total, not per field.
     """
     operation = find_operation(document, operation_name)
     if operation is None:
@@ -134,8 +148,9 @@ def children_asked(document: DocumentNode, *, operation_name: str | None, variab
     pending = [operation.selection_set]
     while pending:
         for selection in pending.pop().selections:
-            if isinstance(selection, FieldNode) and selection.name.value == "children":
-                ids = next((a.value for a in selection.arguments or () if a.name.value == "cmsIds"), None)
+            if isinstance(selection, FieldNode) and selection.name.value == field:
+                argument = PER_ID[field]
+                ids = next((a.value for a in selection.arguments or () if a.name.value == argument), None)
                 total += _length(value_from_ast_untyped(ids, given) if ids is not None else None, absent=0)
             elif isinstance(selection, InlineFragmentNode):
                 pending.append(selection.selection_set)
@@ -227,8 +242,8 @@ class CostModel:
             default, most = PAGES[name]
             page = _clamp(self._argument(node, "first"), default=default, most=most)
             return _cap(1 + upstream + fixed + page * paged), 0
-        if name == "children":
-            ids = _length(self._argument(node, "cmsIds"), absent=0)
+        if name in PER_ID:
+            ids = _length(self._argument(node, PER_ID[name]), absent=0)
             return _cap(1 + min(ids, self.max_children) * (upstream + fixed + paged * DEFAULT_LIST)), 0
         per_item = fixed + paged * DEFAULT_LIST
         if not is_list_type(get_nullable_type(definition.type)):

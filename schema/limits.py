@@ -33,11 +33,12 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 
 from resolvers.context import RequestContext
+from resolvers.entities import TOO_MANY as TOO_MANY_ENTITIES
 from resolvers.errors import BAD_USER_INPUT, QUERY_TOO_COMPLEX, RATE_LIMITED
 from resolvers.people_queries import TOO_MANY_CHILDREN
 from resolvers.rate_limit import RateDecision
 from resolvers.runtime import GatewayRuntime
-from schema.cost import COST_CEILING, children_asked, operation_cost
+from schema.cost import COST_CEILING, children_asked, ids_asked, operation_cost
 
 EMPTY_SELECTION = "A selection set may not be empty: ask for at least one field."
 TOO_DEEP = (
@@ -181,6 +182,10 @@ class CostAndRate(SchemaExtension):
         asked = children_asked(document, operation_name=execution.operation_name, variables=execution.variables)
         if asked > most:
             return GraphQLError(TOO_MANY_CHILDREN.format(limit=most, count=asked), extensions={"code": BAD_USER_INPUT})
+        # Federation's `_entities`, whichever subgraph: at most as many representations as `children` takes ids.
+        sent = ids_asked(document, "_entities", operation_name=execution.operation_name, variables=execution.variables)
+        if sent > most:
+            return GraphQLError(TOO_MANY_ENTITIES.format(limit=most, count=sent), extensions={"code": BAD_USER_INPUT})
         if runtime is None or runtime.rate_limiter is None:
             return None
         assert isinstance(context, RequestContext)

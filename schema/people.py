@@ -26,7 +26,9 @@ class Node:
     id: strawberry.ID = basic("Opaque global id; holding one grants nothing.")
 
 
-@strawberry.interface
+# Federation entities (`@key`): another subgraph may extend them by `id` (and a child by `cmsId`); the router's
+# `_entities` representations are resolved as `node(id:)` is (`resolvers/entities.py`).
+@strawberry.federation.interface(keys=["id"])
 class Individual:
     id: strawberry.ID = basic()
     name: Name | None = basic()
@@ -56,14 +58,14 @@ class Individual:
         return await service_checks.links(info.context, root)  # type: ignore[return-value]
 
 
-@strawberry.type
+@strawberry.federation.type(keys=["id"])
 class Person(Node, Individual):
     @classmethod
     def is_type_of(cls, obj: Any, info: GraphQLResolveInfo) -> bool:
         return isinstance(obj, IndividualView) and obj.kind == "person"
 
 
-@strawberry.type
+@strawberry.federation.type(keys=["id", "cmsId"])
 class Child(Node, Individual):
     cms_id: strawberry.ID = basic()
 
@@ -97,7 +99,7 @@ class HouseholdMember:
     basis: list[LinkBasis] = basic("Which source systems say this person belongs here, and how.")
 
 
-@strawberry.type
+@strawberry.federation.type(keys=["id"])
 class Household(Node):
     address: Address | None = basic()
     members: list[HouseholdMember] | None = basic()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
+from strawberry.federation.schema import FederationAny
 
 from auth.field_classes import FieldClass
-from resolvers import audit_read, people_queries, search, source_status
-from schema.access import guarded, own
+from resolvers import audit_read, entities, people_queries, search, source_status
+from schema.access import ACCESS_KEY, guarded, own
 from schema.audit import AuditEvent, AuditEventConnection, AuditFilter
 from schema.enums import Purpose, Role
-from schema.people import Child, Ctx, Node
+from schema.federation import ServiceDefinition, subgraph_sdl
+from schema.people import Child, Ctx, Household, Node, Person
 from schema.search import PersonSearchInput, PersonSearchResult
 from schema.services import Source
 
@@ -24,6 +28,10 @@ class Principal:
     case_reference: str | None = own("The case reference this request gave (X-Case-Reference).")
     client_id: str | None = own("The application the token was issued to.")
     break_glass: bool = own("True when this request gave a break-glass reason (X-Break-Glass-Reason).")
+
+
+# Federation's union of this subgraph's entities (`_entities` returns them).
+Entity = Annotated[Child | Person | Household, strawberry.union("_Entity")]
 
 
 @strawberry.type
@@ -59,6 +67,26 @@ class Query:
     @guarded(FieldClass.BASIC, description="Any individual or household by global id.")
     async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
         return await people_queries.node(info.context, id)  # type: ignore[return-value]
+
+    @strawberry.field(
+        name="_service",
+        # Schema text, not data: seen by every signed-in caller, as introspection is (and refused with it).
+        metadata={ACCESS_KEY: FieldClass.SELF},
+        description="Apollo Federation: this subgraph's SDL, for composition.",
+    )
+    def service(self, info: Ctx) -> ServiceDefinition:
+        return ServiceDefinition(sdl=subgraph_sdl(info.schema))
+
+    @guarded(
+        FieldClass.BASIC,
+        name="_entities",
+        description=(
+            "Apollo Federation: entities by representation, for a router. Each is looked up as node(id:) is, "
+            "with the same access rules and audit; an entity reference grants nothing."
+        ),
+    )
+    async def entities(self, info: Ctx, representations: list[FederationAny]) -> list[Entity | None]:
+        return await entities.entities(info.context, representations)  # type: ignore[return-value]
 
     @guarded(FieldClass.BASIC, description="Find people by demographics. Audited with its search terms.")
     async def search_people(

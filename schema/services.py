@@ -2,29 +2,20 @@
 
 Flags (is the person known, who to call) and details (offences, housing statuses, dates) are separate classes, so
 that a role or a purpose can get the first without the second (`schema/access.py`).
+
+Each service's own involvement type (`HousingInvolvement`, ...) implements `ServiceInvolvement` and is defined with
+the service (`sources/services/<service>/graphql.py`); the schema gets them from the registry.
 """
 
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 import strawberry
-from graphql import GraphQLResolveInfo
 
 from schema.access import detail, flag, held, linkage, operations
-from schema.enums import (
-    AdmissionType,
-    CaseStatus,
-    CheckOutcome,
-    InvolvementStatus,
-    OffenceInvolvement,
-    SafeguardingOffenceCategory,
-    Service,
-    SourceHealth,
-)
+from schema.enums import CheckOutcome, InvolvementStatus, Service, SourceHealth
 from schema.values import Coverage, MatchEvidence, Practitioner
-from sources import model
 
 
 @strawberry.type(name="SourceRecord")
@@ -45,57 +36,6 @@ class ServiceInvolvement:
     end_date: datetime.date | None = detail()
     last_contact: datetime.date | None = detail()
     source: SourceRecord | None = flag()
-
-
-@strawberry.type
-class AdultSocialCareInvolvement(ServiceInvolvement):
-    @classmethod
-    def is_type_of(cls, obj: Any, info: GraphQLResolveInfo) -> bool:
-        return isinstance(obj, model.AdultSocialCareInvolvement)
-
-
-@strawberry.type
-class SchoolInvolvement(ServiceInvolvement):
-    school_name: str | None = flag()
-    admission_type: AdmissionType | None = detail()
-
-    @classmethod
-    def is_type_of(cls, obj: Any, info: GraphQLResolveInfo) -> bool:
-        return isinstance(obj, model.SchoolInvolvement)
-
-
-@strawberry.type
-class HousingInvolvement(ServiceInvolvement):
-    tenancy_start: datetime.date | None = detail()
-    anti_social_behaviour: CaseStatus | None = detail()
-    eviction: CaseStatus | None = detail()
-    notice_seeking_possession: CaseStatus | None = detail()
-    rent_arrears: CaseStatus | None = detail()
-
-    @classmethod
-    def is_type_of(cls, obj: Any, info: GraphQLResolveInfo) -> bool:
-        return isinstance(obj, model.HousingInvolvement)
-
-
-@strawberry.type
-class Offence:
-    date: datetime.date | None = held()
-    category: SafeguardingOffenceCategory = held()
-    involvement: OffenceInvolvement = held()
-
-
-@strawberry.type
-class PoliceInvolvement(ServiceInvolvement):
-    police_area: str | None = flag()
-    safeguarding_offences: list[Offence] | None = detail("At most three, most recent first.")
-    has_non_safeguarding_records: bool | None = detail()
-
-    @classmethod
-    def is_type_of(cls, obj: Any, info: GraphQLResolveInfo) -> bool:
-        return isinstance(obj, model.PoliceInvolvement)
-
-
-INVOLVEMENT_TYPES = (AdultSocialCareInvolvement, SchoolInvolvement, HousingInvolvement, PoliceInvolvement)
 
 
 @strawberry.type

@@ -14,7 +14,8 @@ from schema.access import held
 from schema.enums import MatchLevel
 
 
-@strawberry.type
+# A value type another authority's `neighbour` subgraph also declares (for the demographics it `@requires`).
+@strawberry.federation.type(shareable=True)
 class Name:
     given: str | None = held()
     family: str | None = held()

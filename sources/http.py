@@ -32,6 +32,8 @@ from typing import Literal
 
 import aiohttp
 import orjson
+from opentelemetry import propagate, trace
+from opentelemetry.trace import Span, SpanKind
 
 from sources import deadline, request_share
 from sources.adapter import SourceUnavailable
@@ -42,6 +44,7 @@ from sources.observe import Outcome, UpstreamObserver
 from sources.settings import SourceSettings
 
 logger = logging.getLogger(__name__)
+_tracer = trace.get_tracer("family_context.sources")
 
 TIMED_OUT = "timed out"
 MALFORMED_RESPONSE = "malformed response"
@@ -270,11 +273,40 @@ class HttpTransport:
         allow_not_found: bool,
     ) -> object | None:
         started = time.perf_counter()
+        # One span per attempt, continuing the request's trace, which the source receives as W3C `traceparent`.
+        # Attributes are the system and the operation's fixed name, never the URL (it can hold names).
+        with _tracer.start_as_current_span(
+            f"{self.system} {operation}",
+            kind=SpanKind.CLIENT,
+            attributes={"family_context.source": self.system, "family_context.operation": operation},
+            record_exception=False,
+            set_status_on_exception=False,
+        ) as span:
+            headers: dict[str, str] = {}
+            propagate.inject(headers)
+            return await self._sent(operation, method, path, params, body, allow_not_found, started, headers, span)
+
+    async def _sent(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        params: QueryParams,
+        body: Mapping[str, object] | None,
+        allow_not_found: bool,
+        started: float,
+        headers: dict[str, str],
+        span: Span,
+    ) -> object | None:
         try:
-            data, headers = (None, None) if body is None else (orjson.dumps(body), _JSON_HEADERS)
+            data = None
+            if body is not None:
+                data = orjson.dumps(body)
+                headers = {**headers, **_JSON_HEADERS}
             async with self._session.request(
-                method, self._base_url + path, params=list(params) or None, data=data, headers=headers
+                method, self._base_url + path, params=list(params) or None, data=data, headers=headers or None
             ) as response:
+                span.set_attribute("http.response.status_code", response.status)
                 status = response.status
                 if allow_not_found and status == 404:
                     self._observe(operation, time.perf_counter() - started, "not_found")

@@ -4,8 +4,11 @@ Two stages, both frozen values:
 
 * a `SourceRecord` is one native record turned into common terms, before any display rule: who it is about
   (`Demographics` for linkage), and the service's raw facts (`AdultSocialCareFacts`, `HousingFacts`, ...);
-* an `Involvement` (and its four service-specific subclasses) is what a social worker may see, after the display
+* an `Involvement` (and its service-specific subclasses) is what a social worker may see, after the display
   rules have filtered and summarised the facts.
+
+A service added in its own folder (`sources/services/<service>/model.py`) brings its own facts and involvement
+subclass; `Service` is the contract's list of services, registered or not.
 """
 
 from __future__ import annotations
@@ -34,8 +37,11 @@ class Service(enum.Enum):
 
     @property
     def label(self) -> str:
-        """The service as a social worker says it: 'adult social care'."""
-        return self.value.replace("_", " ").lower()
+        """The service as a social worker says it inside a sentence: 'adult social care', 'GP'."""
+        return _ACRONYMS.get(self.value) or self.value.replace("_", " ").lower()
+
+
+_ACRONYMS = {"GP": "GP"}  # the services whose name is an acronym keep their capitals
 
 
 class Gender(enum.Enum):
@@ -75,6 +81,17 @@ class SafeguardingOffenceCategory(enum.Enum):
 class OffenceInvolvement(enum.Enum):
     CONVICTED = "CONVICTED"
     SUSPECTED = "SUSPECTED"
+
+
+class PoliceOutcome(enum.Enum):
+    """What came of an offence, in the police's own terms (the extract's outcome column)."""
+
+    CONVICTED = "CONVICTED"
+    CAUTIONED = "CAUTIONED"
+    CHARGED = "CHARGED"  # awaiting court
+    UNDER_INVESTIGATION = "UNDER_INVESTIGATION"
+    NO_FURTHER_ACTION = "NO_FURTHER_ACTION"
+    OTHER = "OTHER"  # an outcome the extract names that is none of the above
 
 
 class CheckOutcome(enum.Enum):
@@ -236,7 +253,9 @@ class SourceRecord:
     gender: Gender | None = None
     addresses: tuple[Address, ...] = ()
     as_of: datetime.datetime | None = None
-    facts: ServiceFacts
+    # The service's raw facts: one of `ServiceFacts` for the built-in services, or whatever type a service's
+    # definition declares (`DisplayPolicy.facts_type`, checked before its display rule reads them).
+    facts: object
 
 
 # ---------------------------------------------------------------- involvements (display-rule output)
@@ -287,6 +306,7 @@ class Offence:
     date: datetime.date | None
     category: SafeguardingOffenceCategory
     involvement: OffenceInvolvement
+    outcome: PoliceOutcome | None = None  # None: the extract gave no outcome
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Literal
 
 from sources.model import Coverage, Service, SourceInfo
 
-AdapterKind = Literal["cms_rest", "adult_social_care_rest", "housing_rest", "police_csv", "school_sql"]
-ADAPTER_KINDS: tuple[AdapterKind, ...] = (
-    "cms_rest",
-    "adult_social_care_rest",
-    "housing_rest",
-    "police_csv",
-    "school_sql",
-)
+# The children's case-management system's one kind; every service's kinds come from its definition
+# (`sources/services/<service>/`, through `sources.registry`).
+CMS_KIND = "cms_rest"
+AdapterKind = str  # a source's `kind`
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -24,7 +19,7 @@ class SourceSettings:
 
     service: Service | None  # None for the children's case-management system (CMS)
     system: str  # the system's name as social workers know it, e.g. "Stockport Homes"
-    kind: AdapterKind
+    kind: AdapterKind  # how the system is reached: "cms_rest", or one of its service's adapter kinds ("housing_rest")
     organisation: str | None = None
     url: str | None = None  # base URL of an HTTP source
     path: str | None = None  # file of a file-extract source; database file or DSN of an SQL source

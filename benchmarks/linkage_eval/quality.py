@@ -24,7 +24,6 @@ from sandbox.population import Population, generate
 METHODS = ("gateway", "blocking", "exact")
 MODEL_METHOD = "model"  # the trained model over the gateway's candidate paths, when one is given
 MODEL_AT_DEFAULTS = "model, default thresholds"  # the same with the default thresholds, to show why they moved
-STRONG = frozenset({linkage.MatchLevel.CERTAIN, linkage.MatchLevel.PROBABLE})
 
 
 @dataclass
@@ -110,7 +109,7 @@ REFUSED = "refused by a rule"  # scored at least POSSIBLE, but a guarded level's
 
 
 def _level(evidence: linkage.MatchEvidence, otherwise: str, thresholds: linkage.MatchThresholds) -> str:
-    if evidence.level is not None:
+    if evidence.shown:
         return evidence.level.value
     return REFUSED if evidence.score >= thresholds.possible else otherwise
 
@@ -139,7 +138,7 @@ def evaluate_scored(
             linked: set[str] = set()
             for record, evidence in links:
                 correct = record.record_id in true_ids
-                if evidence.level not in STRONG:
+                if not evidence.counts:
                     tally.possible(subject, record, correct=correct)
                     continue
                 linked.add(record.record_id)

@@ -23,11 +23,11 @@ from sandbox.population import Population
 from sandbox.school import write_database
 from sources.extract_file import FileVersion
 from sources.mappers import cms as cms_mapper
-from sources.mappers.adult_social_care import client_record
-from sources.mappers.housing import tenant_record
 from sources.mappers.school import pupil_record
-from sources.police_extract import PoliceExtract, parse_extract
 from sources.school_sql import PUPIL_COLUMNS
+from sources.services.adult_social_care.mapper import client_record
+from sources.services.housing.mapper import tenant_record
+from sources.services.police.extract import PoliceExtract, parse_extract
 
 TARGETS: tuple[System, ...] = ("adult_social_care", "housing", "police", "school")
 

@@ -1,5 +1,7 @@
 """The display rules: which involvements a social worker may see, applied in one place for every path.
 
+Each service's own rule (its ages, what a record shows, its words) is registered with the service
+(`sources/services/<service>/service.py`); the functions of the built-in services live beside this module.
 Config-driven (`DisplayRules`, Stockport's defaults, per-authority overrides via `DisplayRules.from_mapping`);
 `not_applicable` is the age decision, asked before a source is (a person outside a service's age range is not
 looked up there); `apply` turns one person's matched records for one service into a `RuleResult`.
@@ -20,14 +22,7 @@ from sources.display_rules.check import (
     apply,
     possible_matches_note,
 )
-from sources.display_rules.config import (
-    AdultSocialCareRules,
-    DisplayRules,
-    HousingRules,
-    InvalidDisplayRules,
-    PoliceRules,
-    SchoolRules,
-)
+from sources.display_rules.config import DisplayRules, InvalidDisplayRules
 from sources.display_rules.housing import housing_involvements, housing_window, is_current_tenant
 from sources.display_rules.police import police_involvements, police_window
 from sources.display_rules.school import school_involvements, shown_enrolments
@@ -38,13 +33,9 @@ __all__ = [
     "NOT_APPLICABLE_FROM",
     "POSSIBLE_MATCHES",
     "POSSIBLE_MATCHES_PLURAL",
-    "AdultSocialCareRules",
     "AgeRange",
     "DisplayRules",
-    "HousingRules",
     "InvalidDisplayRules",
-    "PoliceRules",
-    "SchoolRules",
     "adult_social_care_involvements",
     "age_range",
     "apply",

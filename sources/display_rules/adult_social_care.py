@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
-from sources.display_rules.config import AdultSocialCareRules
 from sources.model import (
     AdultSocialCareFacts,
     AdultSocialCareInvolvement,
     CarePlan,
+    Involvement,
     InvolvementStatus,
     Service,
     SourceRef,
 )
+from sources.services.adult_social_care.rules import AdultSocialCareRules
 
-INVOLVED = "Known to adult social care, with an assigned caseworker"
+# What was found: an open plan, or only ended ones (the dates themselves are details).
+INVOLVED_OPEN = "Open to {organisation}: a care plan with an assigned caseworker"
+INVOLVED_CLOSED = "Known to {organisation} in the past: a care plan with an assigned caseworker, now ended"
+ADULT_SOCIAL_CARE = "adult social care"
 NOT_KNOWN = "No adult social care involvement with an assigned caseworker found"
+
+
+def involved(found: Sequence[Involvement]) -> str:
+    said = [
+        (INVOLVED_OPEN if i.status is InvolvementStatus.CURRENT else INVOLVED_CLOSED).format(
+            organisation=i.organisation or ADULT_SOCIAL_CARE
+        )
+        for i in found
+    ]
+    return "; ".join(dict.fromkeys(said))
 
 
 def counted_plans(rules: AdultSocialCareRules, facts: AdultSocialCareFacts) -> list[CarePlan]:

@@ -44,16 +44,10 @@ class AgeRange:
 
 
 def age_range(rules: DisplayRules, service: Service) -> AgeRange:
-    """`service`'s age range under the authority's display rules."""
-    if service is Service.ADULT_SOCIAL_CARE:
-        return AgeRange(service, rules.adult_social_care.min_age, None)
-    if service is Service.HOUSING:
-        return AgeRange(service, rules.housing.min_age, None)
-    if service is Service.POLICE:
-        return AgeRange(service, rules.police.min_age, None)
-    if service is Service.SCHOOL:
-        return AgeRange(service, rules.school.min_age, rules.school.max_age)
-    raise ValueError(f"no display rules for {service.value}")
+    """`service`'s age range under the authority's display rules (`ValueError` for a service without rules)."""
+    definition = rules.registry.definition(service)
+    min_age, max_age = definition.policy.ages(rules.section(definition))
+    return AgeRange(service, min_age, max_age)
 
 
 def not_applicable(

@@ -12,24 +12,11 @@ import datetime
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
-from linkage.demographics import MatchEvidence, MatchLevel
-from sources.display_rules import adult_social_care, housing, police, school
+from linkage.demographics import MatchEvidence
 from sources.display_rules.ages import AgeRange, age_range, not_applicable
 from sources.display_rules.config import DisplayRules
-from sources.model import (
-    AdultSocialCareFacts,
-    CheckOutcome,
-    HousingFacts,
-    Involvement,
-    PoliceFacts,
-    RuleResult,
-    SchoolFacts,
-    Service,
-    SourceRecord,
-    SourceRef,
-)
+from sources.model import CheckOutcome, Involvement, RuleResult, Service, SourceRecord, SourceRef
 
 DOB_UNKNOWN = (
     "Date of birth not known: the age rule ({ages}) was checked against each matched record's own date of birth, "
@@ -40,9 +27,6 @@ POSSIBLE_MATCHES_PLURAL = (
     "{count} possible matches in {system} were not counted: check the links before relying on them"
 )
 
-R = TypeVar("R")
-F = TypeVar("F", AdultSocialCareFacts, HousingFacts, PoliceFacts, SchoolFacts)
-
 Involvements = Callable[[SourceRecord, SourceRef, datetime.date], tuple[Involvement, ...]]
 
 
@@ -50,7 +34,7 @@ Involvements = Callable[[SourceRecord, SourceRef, datetime.date], tuple[Involvem
 class _ServicePolicy:
     ages: AgeRange
     involvements: Involvements
-    involved: str
+    involved: Callable[[Sequence[Involvement]], str]  # what an involved check says, from what was found
     not_known: str
 
 
@@ -75,10 +59,9 @@ def apply(
     for record, evidence in matched:
         if record.service is not service:
             raise ValueError(f"a {record.service.value} record was given to the {service.value} rules")
-        if evidence.level is None:
-            continue
-        if evidence.level is MatchLevel.POSSIBLE:
-            possible[record.system] += 1
+        if not evidence.counts:
+            if evidence.shown:
+                possible[record.system] += 1
             continue
         if subject_date_of_birth is None:
             own = record.person.date_of_birth
@@ -86,7 +69,7 @@ def apply(
                 continue
         source = SourceRef(system=record.system, record_id=record.record_id, as_of=record.as_of, match=evidence)
         involvements.extend(policy.involvements(record, source, today))
-    parts = [policy.involved if involvements else policy.not_known]
+    parts = [policy.involved(involvements) if involvements else policy.not_known]
     if subject_date_of_birth is None:
         parts.append(DOB_UNKNOWN.format(ages=policy.ages.ages()))
     return RuleResult(
@@ -104,35 +87,13 @@ def possible_matches_note(count: int, system: str) -> str:
 
 def _policy(rules: DisplayRules, service: Service) -> _ServicePolicy:
     ages = age_range(rules, service)
-    if service is Service.ADULT_SOCIAL_CARE:
-        of_asc = _bound(adult_social_care.adult_social_care_involvements, rules.adult_social_care, AdultSocialCareFacts)
-        return _ServicePolicy(ages, of_asc, adult_social_care.INVOLVED, adult_social_care.NOT_KNOWN)
-    if service is Service.HOUSING:
-        of_housing = _bound(housing.housing_involvements, rules.housing, HousingFacts)
-        return _ServicePolicy(ages, of_housing, *housing.housing_messages(rules.housing))
-    if service is Service.POLICE:
-        of_police = _bound(police.police_involvements, rules.police, PoliceFacts)
-        return _ServicePolicy(ages, of_police, *police.police_messages(rules.police))
-    if service is Service.SCHOOL:
-        of_school = _bound(school.school_involvements, rules.school, SchoolFacts)
-        return _ServicePolicy(ages, of_school, school.INVOLVED, school.NOT_KNOWN)
-    raise ValueError(f"no display rules for {service.value}")
-
-
-def _bound(
-    involvements_of: Callable[[R, F, SourceRef, datetime.date], tuple[Involvement, ...]],
-    service_rules: R,
-    kind: type[F],
-) -> Involvements:
-    """One service's involvement function, bound to its rules and checked for its kind of facts."""
+    definition = rules.registry.definition(service)
+    section = rules.section(definition)
+    policy = definition.policy
 
     def involvements(record: SourceRecord, source: SourceRef, today: datetime.date) -> tuple[Involvement, ...]:
-        return involvements_of(service_rules, _facts(record, kind), source, today)
+        if not isinstance(record.facts, policy.facts_type):
+            raise ValueError(f"a {record.service.value} record carries the wrong kind of facts")
+        return policy.involvements(section, record.facts, source, today)
 
-    return involvements
-
-
-def _facts(record: SourceRecord, kind: type[F]) -> F:
-    if not isinstance(record.facts, kind):
-        raise ValueError(f"a {record.service.value} record carries the wrong kind of facts")
-    return record.facts
+    return _ServicePolicy(ages, involvements, *policy.messages(section))

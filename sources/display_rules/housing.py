@@ -9,9 +9,8 @@ or not the person is a tenant.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from sources.display_rules.config import HousingRules
 from sources.display_rules.dates import months_before
 from sources.model import (
     AsbCase,
@@ -19,12 +18,20 @@ from sources.model import (
     DatedCase,
     HousingFacts,
     HousingInvolvement,
+    Involvement,
     InvolvementStatus,
     Service,
     SourceRef,
 )
+from sources.services.housing.rules import HousingRules
 
-INVOLVED = "Known to housing: a current tenancy, or named as a perpetrator of anti-social behaviour since {since}"
+# What was found: a current tenancy or an open anti-social behaviour case (which of them is a detail), or a case
+# now closed.
+INVOLVED_CURRENT = (
+    "Known to {provider} now: a current tenant, or named as a perpetrator in an open anti-social behaviour case"
+)
+INVOLVED_PAST = "Known to {provider}: named as a perpetrator of anti-social behaviour since {since}, case now closed"
+A_PROVIDER = "the housing provider"
 NOT_KNOWN = (
     "No current rent arrears over {weeks} weeks; not a current tenant; "
     "not named as a perpetrator of anti-social behaviour since {since}"
@@ -99,7 +106,18 @@ def housing_involvements(
     )
 
 
-def housing_messages(rules: HousingRules) -> tuple[str, str]:
+def housing_messages(rules: HousingRules) -> tuple[Callable[[Sequence[Involvement]], str], str]:
+    """What an involved check says (from what was found) and what a check that found nothing says."""
     weeks = f"{rules.arrears_over_weeks:g}"
     since = str(rules.asb_perpetrator_since.year)
-    return INVOLVED.format(since=since), NOT_KNOWN.format(weeks=weeks, since=since)
+
+    def involved(found: Sequence[Involvement]) -> str:
+        said = [
+            (INVOLVED_CURRENT if i.status is InvolvementStatus.CURRENT else INVOLVED_PAST).format(
+                provider=i.organisation or A_PROVIDER, since=since
+            )
+            for i in found
+        ]
+        return "; ".join(dict.fromkeys(said))
+
+    return involved, NOT_KNOWN.format(weeks=weeks, since=since)

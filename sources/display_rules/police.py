@@ -7,27 +7,51 @@ flag. An offence without a date cannot be placed in a window, so it is not count
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Sequence
 
-from sources.display_rules.config import PoliceRules
 from sources.display_rules.dates import years_before
 from sources.model import (
+    Involvement,
     InvolvementStatus,
     Offence,
     OffenceInvolvement,
     OffenceRecord,
     PoliceFacts,
     PoliceInvolvement,
+    PoliceOutcome,
     Service,
     SourceRef,
 )
+from sources.services.police.rules import PoliceRules
 
-INVOLVED = (
-    "Known to police: convictions from the last {convictions} and suspect records from the last {suspects}; "
-    "at most {shown} safeguarding offences shown"
+# What was found, at the level of service flags (the offences themselves are details, behind "Show details").
+INVOLVED_OPEN = "Known to {force}: a matter still open (charged, or under investigation) in the last {suspects}"
+INVOLVED_CLOSED = (
+    "Known to {force}: a conviction in the last {convictions} or a suspect record in the last {suspects}; "
+    "nothing still open"
 )
+A_FORCE = "the police"
 NOT_KNOWN = "No convictions in the last {convictions} or suspect records in the last {suspects} found"
 VICTIM = "victim"
-OPEN_OUTCOMES = frozenset({"charged", "under investigation"})
+# The extract's outcome words, in the police's terms.
+OUTCOMES = {
+    "convicted": PoliceOutcome.CONVICTED,
+    "cautioned": PoliceOutcome.CAUTIONED,
+    "caution": PoliceOutcome.CAUTIONED,
+    "charged": PoliceOutcome.CHARGED,
+    "under investigation": PoliceOutcome.UNDER_INVESTIGATION,
+    "no further action": PoliceOutcome.NO_FURTHER_ACTION,
+    "nfa": PoliceOutcome.NO_FURTHER_ACTION,
+}
+OPEN_OUTCOMES = frozenset({PoliceOutcome.CHARGED, PoliceOutcome.UNDER_INVESTIGATION})
+
+
+def police_outcome(native: str) -> PoliceOutcome | None:
+    """The extract's outcome text as a `PoliceOutcome` (None when the extract left it empty)."""
+    words = " ".join(native.lower().split())
+    if not words:
+        return None
+    return OUTCOMES.get(words, PoliceOutcome.OTHER)
 
 
 def police_window(rules: PoliceRules, offence: OffenceRecord, today: datetime.date) -> bool:
@@ -55,7 +79,7 @@ def police_involvements(
             service=Service.POLICE,
             status=(
                 InvolvementStatus.CURRENT
-                if any(offence.outcome in OPEN_OUTCOMES for offence in shown)
+                if any(police_outcome(offence.outcome) in OPEN_OUTCOMES for offence in shown)
                 else InvolvementStatus.HISTORIC
             ),
             organisation=facts.police_area,
@@ -67,6 +91,7 @@ def police_involvements(
                     date=offence.offence_date,
                     category=offence.category,
                     involvement=OffenceInvolvement.CONVICTED if offence.convicted else OffenceInvolvement.SUSPECTED,
+                    outcome=police_outcome(offence.outcome),
                 )
                 for offence in safeguarding
                 if offence.category is not None
@@ -76,13 +101,18 @@ def police_involvements(
     )
 
 
-def police_messages(rules: PoliceRules) -> tuple[str, str]:
-    values = {
-        "convictions": _years(rules.conviction_window_years),
-        "suspects": _years(rules.suspect_window_years),
-        "shown": rules.max_safeguarding_offences,
-    }
-    return INVOLVED.format(**values), NOT_KNOWN.format(**values)
+def police_messages(rules: PoliceRules) -> tuple[Callable[[Sequence[Involvement]], str], str]:
+    """What an involved check says (from what was found) and what a check that found nothing says."""
+    values = {"convictions": _years(rules.conviction_window_years), "suspects": _years(rules.suspect_window_years)}
+
+    def involved(found: Sequence[Involvement]) -> str:
+        said = []
+        for involvement in found:
+            template = INVOLVED_OPEN if involvement.status is InvolvementStatus.CURRENT else INVOLVED_CLOSED
+            said.append(template.format(force=involvement.organisation or A_FORCE, **values))
+        return "; ".join(dict.fromkeys(said))
+
+    return involved, NOT_KNOWN.format(**values)
 
 
 def _years(count: int) -> str:

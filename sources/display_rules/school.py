@@ -4,19 +4,24 @@ dual-registered (a subsidiary registration shows as secondary provision only whe
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
-from sources.display_rules.config import SchoolRules
 from sources.model import (
     AdmissionType,
     Enrolment,
+    Involvement,
     InvolvementStatus,
     SchoolFacts,
     SchoolInvolvement,
     Service,
     SourceRef,
 )
+from sources.services.school.rules import SchoolRules
 
-INVOLVED = "Known to school (main registration only when dual-registered)"
+# What was found: where the child is on roll (the main registration when dual-registered), else where last.
+ON_ROLL = "On roll at {school}"
+LAST_ON_ROLL = "Not on roll now: last registered at {school}"
+A_SCHOOL = "a school"
 NOT_KNOWN = "No school registration found"
 ADMISSION_TYPES = {
     "main": AdmissionType.MAIN,
@@ -25,6 +30,15 @@ ADMISSION_TYPES = {
     "off_site": AdmissionType.OFF_SITE,
 }
 MAIN_REGISTRATIONS = frozenset({"main", "dual_main"})
+
+
+def involved(found: Sequence[Involvement]) -> str:
+    """What an involved school check says: the school(s) the child is on roll at, or was last."""
+    said = [
+        (ON_ROLL if i.status is InvolvementStatus.CURRENT else LAST_ON_ROLL).format(school=i.organisation or A_SCHOOL)
+        for i in found
+    ]
+    return "; ".join(dict.fromkeys(said))
 
 
 def shown_enrolments(facts: SchoolFacts, today: datetime.date) -> list[Enrolment]:

@@ -104,8 +104,10 @@ async def access_stack(
     audit: Mapping[str, Any] | None = None,
     households: int = 40,
     seed: int = 11,
+    extra: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[AccessStack]:
-    """`audit` replaces the demo's SQLite trail (in the workdir) with another `[audit]` table."""
+    """`audit` replaces the demo's SQLite trail (in the workdir) with another `[audit]` table; `extra` adds
+    top-level tables (e.g. `[persisted_operations]`)."""
     async with (
         running_issuer() as issuer,
         start_sandbox(workdir, seed=seed, households=households) as sandbox,
@@ -126,6 +128,7 @@ async def access_stack(
             config["access"] = dict(access)
         # A trail that cannot commit fails the request within a second, not the default five.
         config["audit"] = {**(audit if audit is not None else config["audit"]), "timeout_s": 1.0}
+        config.update(extra or {})
         settings = parse_authority(config)
         app = create_app(settings)
         async with serve_in_process(app) as served, aiohttp.ClientSession() as http:

@@ -90,7 +90,7 @@ async def test_every_service_is_in_every_check_and_unconnected_ones_say_so(stack
         services = [c["service"] for c in person["serviceChecks"]]
         assert services == [s.value for s in Service]
         for check in person["serviceChecks"]:
-            connected = check["service"] in {"ADULT_SOCIAL_CARE", "POLICE", "HOUSING", "SCHOOL"}
+            connected = check["service"] in {"ADULT_SOCIAL_CARE", "POLICE", "HOUSING", "SCHOOL", "YOUTH_OFFENDING"}
             if connected:
                 assert check["outcome"] in {"INVOLVED", "NOT_KNOWN", "NOT_APPLICABLE"}, check
             else:

@@ -99,7 +99,13 @@ def test_the_demo_starts_answers_and_stops_cleanly(tmp_path: Path) -> None:
     assert "Stopped." in output
     assert "Traceback" not in output
     config = tomllib.loads((tmp_path / "demo" / "authority.toml").read_text())
-    assert {s["service"] for s in config["sources"]} == {"ADULT_SOCIAL_CARE", "POLICE", "HOUSING", "SCHOOL"}
+    assert {s["service"] for s in config["sources"]} == {
+        "ADULT_SOCIAL_CARE",
+        "POLICE",
+        "HOUSING",
+        "SCHOOL",
+        "YOUTH_OFFENDING",
+    }
     assert (tmp_path / "demo" / "police_extract.csv").exists()
     assert (tmp_path / "demo" / "school.sqlite").exists()
     assert config["auth"]["mode"] == "demo"

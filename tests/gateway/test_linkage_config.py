@@ -42,7 +42,7 @@ def test_rules_are_read(tmp_path: Path) -> None:
     thresholds = match_thresholds({"undated_links": "allowed", "unrelated_given_names": "possible"})
     assert thresholds.rules.ceiling("undated_links") is MatchLevel.CERTAIN
     assert thresholds.rules.ceiling("unrelated_given_names") is MatchLevel.POSSIBLE
-    assert thresholds.rules.ceiling("different_dates_of_birth") is None
+    assert thresholds.rules.ceiling("different_dates_of_birth") is MatchLevel.NO_MATCH
 
 
 @pytest.mark.parametrize(

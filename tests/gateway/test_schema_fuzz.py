@@ -72,7 +72,28 @@ _ids = st.one_of(
     st.text(max_size=12),
 )
 _dates = st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2100, 12, 31))
+
+
+def _representation(typename: str, key: str, value: str) -> graphql.ValueNode:
+    """A federation representation, `{__typename: ..., id: ...}`, as `_entities` receives it."""
+    return graphql.ObjectValueNode(
+        fields=(
+            graphql.ObjectFieldNode(
+                name=graphql.NameNode(value="__typename"), value=graphql.StringValueNode(value=typename)
+            ),
+            graphql.ObjectFieldNode(name=graphql.NameNode(value=key), value=graphql.StringValueNode(value=value)),
+        )
+    )
+
+
 CUSTOM_SCALARS: dict[str, st.SearchStrategy[graphql.ValueNode]] = {
+    # Federation's `_entities(representations:)`: hand-made representations of every entity type, and nonsense.
+    "_Any": st.builds(
+        _representation,
+        st.sampled_from(["Child", "Person", "Individual", "Household", "AuditEvent"]),
+        st.sampled_from(["id", "cmsId"]),
+        _ids,
+    ),
     "ID": _ids.map(lambda value: graphql.StringValueNode(value=value)),
     "Date": _dates.map(lambda d: graphql.StringValueNode(value=d.isoformat())),
     "DateTime": st.datetimes(min_value=datetime.datetime(1900, 1, 1), max_value=datetime.datetime(2100, 1, 1)).map(

@@ -93,7 +93,7 @@ def test_candidate_keys_drop_titles_from_the_parts() -> None:
 @pytest.mark.parametrize("tolerance", [name for name, record in TOLERATED.items() if record.date_of_birth])
 def test_a_source_search_finds_every_tolerated_record(tolerance: str) -> None:
     record = TOLERATED[tolerance]
-    assert score(ROBERT, record).is_link
+    assert score(ROBERT, record).shown
     assert source_search_finds(candidate_keys(ROBERT), record)
     assert source_search_finds(candidate_keys(record), ROBERT)
 
@@ -122,7 +122,7 @@ def test_the_index_finds_every_tolerated_record_from_either_side(
     tolerance: str, index_of_records: BlockingIndex[str], index_of_subject: BlockingIndex[str]
 ) -> None:
     record = TOLERATED[tolerance]
-    assert score(ROBERT, record).is_link
+    assert score(ROBERT, record).shown
     found = index_of_records.candidates(ROBERT)
     assert (record, tolerance) in found
     assert len(found) < len(index_of_records) / 20
@@ -136,7 +136,7 @@ def test_the_index_loses_no_link_a_full_scan_would_find(population: list[Demogra
     entries = [*sample, *(_blurred(person, rng) for person in rng.sample(sample, 300))]
     index = BlockingIndex([(person, position) for position, person in enumerate(entries)])
     for subject in rng.sample(entries, 100):
-        full_scan = {position for position, person in enumerate(entries) if score(subject, person).is_link}
+        full_scan = {position for position, person in enumerate(entries) if score(subject, person).shown}
         blocked = {position for position, _ in best_links(subject, index.candidates(subject))}
         assert blocked == full_scan
 

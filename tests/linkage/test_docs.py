@@ -19,6 +19,8 @@ from linkage import Demographics
         "linkage.normalise",
         "linkage.dates",
         "linkage.diminutives",
+        "linkage.demographics",
+        "linkage.cluster",
     ],
 )
 def test_docstring_examples(module: str) -> None:

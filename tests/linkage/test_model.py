@@ -68,16 +68,16 @@ def test_twins_are_never_linked(thresholds: MatchThresholds, first: str, second:
         like(ROBERT, given_name=second, gender=genders[1]),
         thresholds,
     )
-    assert evidence.level is None
+    assert evidence.level is MatchLevel.NO_MATCH
 
 
 def test_a_parent_and_child_of_the_same_name_are_never_linked(thresholds: MatchThresholds) -> None:
     father = like(ROBERT, date_of_birth=datetime.date(1982, 3, 4))
     evidence = linkage.score(father, ROBERT, thresholds)
-    assert evidence.level is None
+    assert evidence.level is MatchLevel.NO_MATCH
     assert "DOB differs" in evidence.reasons
     namesake = like(ROBERT, date_of_birth=datetime.date(2012, 3, 9))  # one digit: same name, same birth year
-    assert linkage.score(namesake, ROBERT, thresholds).level is None
+    assert linkage.score(namesake, ROBERT, thresholds).level is MatchLevel.NO_MATCH
 
 
 def test_without_a_dob_on_both_sides_a_link_is_only_possible(thresholds: MatchThresholds) -> None:
@@ -86,7 +86,7 @@ def test_without_a_dob_on_both_sides_a_link_is_only_possible(thresholds: MatchTh
     allowed = dataclasses.replace(thresholds, rules=LinkRules(undated_links="allowed"))
     assert linkage.score(undated, ROBERT, allowed).level is MatchLevel.CERTAIN
     never = dataclasses.replace(thresholds, rules=LinkRules(undated_links="never"))
-    assert linkage.score(undated, ROBERT, never).level is None
+    assert linkage.score(undated, ROBERT, never).level is MatchLevel.NO_MATCH
 
 
 def test_the_rules_can_show_or_allow_guarded_links(thresholds: MatchThresholds) -> None:
@@ -125,5 +125,5 @@ def test_scoring_is_symmetric(model: linkage.LinkageModel) -> None:
 
 
 def test_the_prior_model_still_scores_without_a_model() -> None:
-    assert linkage.score(ROBERT, like(ROBERT, given_name="Jake")).level is None
+    assert linkage.score(ROBERT, like(ROBERT, given_name="Jake")).level is MatchLevel.NO_MATCH
     assert linkage.score(ROBERT, ROBERT).level is MatchLevel.CERTAIN

@@ -12,21 +12,21 @@ from linkage.rules import GUARDS
 def test_defaults_refuse_twins_and_parents_and_show_undated_links_as_possible() -> None:
     rules = LinkRules()
     assert rules.ceiling("undated_links") is MatchLevel.POSSIBLE
-    assert rules.ceiling("unrelated_given_names") is None
-    assert rules.ceiling("different_dates_of_birth") is None
+    assert rules.ceiling("unrelated_given_names") is MatchLevel.NO_MATCH
+    assert rules.ceiling("different_dates_of_birth") is MatchLevel.NO_MATCH
 
 
 @pytest.mark.parametrize(
     ("rule", "level", "limited"),
     [
-        ("never", MatchLevel.CERTAIN, None),
+        ("never", MatchLevel.CERTAIN, MatchLevel.NO_MATCH),
         ("possible", MatchLevel.CERTAIN, MatchLevel.POSSIBLE),
         ("possible", MatchLevel.POSSIBLE, MatchLevel.POSSIBLE),
-        ("possible", None, None),
+        ("possible", MatchLevel.NO_MATCH, MatchLevel.NO_MATCH),
         ("allowed", MatchLevel.PROBABLE, MatchLevel.PROBABLE),
     ],
 )
-def test_limit_lowers_a_level_to_the_ceiling(rule: str, level: MatchLevel | None, limited: MatchLevel | None) -> None:
+def test_limit_lowers_a_level_to_the_ceiling(rule: str, level: MatchLevel, limited: MatchLevel) -> None:
     rules = LinkRules(undated_links=rule)  # type: ignore[arg-type]
     assert rules.limit(level, "undated_links") is limited
 

@@ -22,7 +22,7 @@ from .people import ROBERT, like
 def test_identical_full_demographics_are_certain() -> None:
     evidence = score(ROBERT, ROBERT)
     assert evidence.level is MatchLevel.CERTAIN
-    assert evidence.is_link
+    assert evidence.shown
     assert 0.999 < evidence.score <= 1.0
 
 
@@ -60,14 +60,14 @@ def test_a_missing_dob_weighs_far_less_than_a_different_one() -> None:
     # same name at the same address.
     assert missing.level is MatchLevel.POSSIBLE
     assert "DOB not recorded on one side" in missing.reasons
-    assert different.level is None
+    assert different.level is MatchLevel.NO_MATCH
 
 
 def test_gender_disagreement_is_a_reason_and_lowers_the_score() -> None:
     evidence = score(ROBERT, like(ROBERT, gender="FEMALE"))
     assert "gender differs" in evidence.reasons
     assert evidence.score < score(ROBERT, ROBERT).score
-    assert evidence.is_link
+    assert evidence.shown
 
 
 def test_unknown_gender_is_not_compared() -> None:
@@ -80,7 +80,7 @@ def test_thresholds_are_honoured() -> None:
     default = score(*pair)
     assert default.level is MatchLevel.PROBABLE
     strict = MatchThresholds(certain=0.99999999, probable=0.9999999, possible=0.999999)
-    assert score(*pair, thresholds=strict).level is None
+    assert score(*pair, thresholds=strict).level is MatchLevel.NO_MATCH
     assert score(*pair, thresholds=strict).score == default.score
     lenient = MatchThresholds(certain=0.5, probable=0.4, possible=0.3)
     assert score(*pair, thresholds=lenient).level is MatchLevel.CERTAIN
@@ -92,7 +92,7 @@ def test_each_threshold_is_the_lowest_score_of_its_level() -> None:
     assert thresholds.level(0.89) is MatchLevel.PROBABLE
     assert thresholds.level(0.6) is MatchLevel.PROBABLE
     assert thresholds.level(0.3) is MatchLevel.POSSIBLE
-    assert thresholds.level(0.29) is None
+    assert thresholds.level(0.29) is MatchLevel.NO_MATCH
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ import pytest
 
 from linkage.demographics import Demographics, MatchEvidence, MatchLevel
 from sources.display_rules import DisplayRules, InvalidDisplayRules, age_range, apply, not_applicable, police_window
-from sources.display_rules.config import PoliceRules
 from sources.model import (
     AdmissionType,
     AdultSocialCareFacts,
@@ -33,6 +32,7 @@ from sources.model import (
 from sources.model import (
     SafeguardingOffenceCategory as Category,
 )
+from sources.services.police.rules import PoliceRules
 
 TODAY = datetime.date(2026, 6, 15)
 D = datetime.date
@@ -392,7 +392,7 @@ def test_unknown_dob_applies_the_age_rule_to_the_records_own_dob_and_says_so() -
 
 
 def test_non_links_are_ignored_and_wrong_service_is_refused() -> None:
-    not_a_link = MatchEvidence(0.1, None, ())
+    not_a_link = MatchEvidence(0.05, MatchLevel.NO_MATCH, ())
     assert check(Service.POLICE, police(offence(D(2026, 1, 1))), born_aged(30), evidence=not_a_link)[0] is (
         CheckOutcome.NOT_KNOWN
     )

@@ -6,10 +6,6 @@ import pytest
 from sources.cms_model import CmsChild, RelationshipType
 from sources.mappers import MalformedRecord
 from sources.mappers import cms as cms_mapper
-from sources.mappers.adult_social_care import client_record
-from sources.mappers.housing import tenant_record
-from sources.mappers.offence_categories import classify
-from sources.mappers.police import person_record
 from sources.mappers.school import pupil_record
 from sources.model import (
     AdultSocialCareFacts,
@@ -22,6 +18,10 @@ from sources.model import (
 from sources.model import (
     SafeguardingOffenceCategory as Category,
 )
+from sources.services.adult_social_care.mapper import client_record
+from sources.services.housing.mapper import tenant_record
+from sources.services.police.mapper import person_record
+from sources.services.police.offence_categories import classify
 from tests.sources import samples
 
 AS_OF = datetime.datetime(2026, 11, 26, 2, tzinfo=datetime.UTC)

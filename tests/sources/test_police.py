@@ -11,12 +11,12 @@ import pytest
 from linkage.demographics import Demographics
 from sandbox.runner import RunningSandbox
 from sources import extract_file
-from sources import police as police_module
 from sources.adapter import SourceUnavailable
 from sources.extract_file import FileVersion
 from sources.extract_reload import MAX_BACKOFF_S, ReloadSchedule
 from sources.model import Address, PoliceFacts, Service, SourceHealth
-from sources.police import PoliceCsvAdapter
+from sources.services.police import adapter as police_module
+from sources.services.police.adapter import PoliceCsvAdapter
 from sources.settings import SourceSettings
 from tests.sources import samples
 from tests.typos import vowel_typo

@@ -14,10 +14,10 @@ from linkage.demographics import Demographics
 from sources.batching import gather_all
 from sources.http import HttpTransport, probe
 from sources.malformed import reading
-from sources.mappers.housing import tenant_record
 from sources.mappers.native import as_list, as_object
 from sources.model import Address, Service, SourceHealth, SourceInfo, SourceRecord
 from sources.observe import UpstreamObserver
+from sources.services.housing.mapper import tenant_record
 from sources.settings import SourceSettings
 
 UK_DATE = "%d/%m/%Y"

@@ -1,4 +1,9 @@
-"""Adult social care over REST (Care First-like): batch match, at-address and by-id lookups."""
+"""Youth offending over REST (a YOT case management system): batch match, at-address and by-id look-ups.
+
+`POST /api/young-people/match`, `/api/young-people/at-addresses`, `/api/young-people/batch` (README.md beside this
+file): each takes a batch (at most the source's `max_batch_size`, 50 in the simulation), so a DataLoader's whole
+level of a query is one request per 50 people.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +17,16 @@ from linkage.demographics import Demographics
 from sources.batching import in_chunks
 from sources.http import HttpTransport, probe
 from sources.malformed import reading
-from sources.mappers.adult_social_care import client_record
 from sources.mappers.native import answers_by_ref, as_list, as_object
 from sources.model import Address, Service, SourceHealth, SourceInfo, SourceRecord
 from sources.observe import UpstreamObserver
+from sources.services.youth_offending.mapper import young_person_record
 from sources.settings import SourceSettings
 
+KIND = "youth_offending_rest"
 
-class AdultSocialCareAdapter:
-    """`POST /api/clients/match`, `/api/clients/at-addresses`, `/api/clients/batch` (see sandbox/README.md)."""
 
+class YouthOffendingAdapter:
     def __init__(
         self,
         settings: SourceSettings,
@@ -29,14 +34,14 @@ class AdultSocialCareAdapter:
         *,
         observer: UpstreamObserver | None = None,
     ) -> None:
-        if settings.service is not Service.ADULT_SOCIAL_CARE:
-            raise ValueError(f"source {settings.system!r}: adult_social_care_rest needs service ADULT_SOCIAL_CARE")
+        if settings.service is not Service.YOUTH_OFFENDING:
+            raise ValueError(f"source {settings.system!r}: {KIND} needs service YOUTH_OFFENDING")
         self._settings = settings
         self._http = HttpTransport(settings, session, observer=observer)
 
     @property
     def service(self) -> Service:
-        return Service.ADULT_SOCIAL_CARE
+        return Service.YOUTH_OFFENDING
 
     @property
     def info(self) -> SourceInfo:
@@ -59,7 +64,9 @@ class AdultSocialCareAdapter:
 
     async def _match(self, people: Sequence[Demographics]) -> list[list[SourceRecord]]:
         queries = [{"ref": str(i), **candidate_keys(person).to_json()} for i, person in enumerate(people)]
-        body = await self._http.post_json("clients.match", "/api/clients/match", {"queries": queries}, idempotent=True)
+        body = await self._http.post_json(
+            "young_people.match", "/api/young-people/match", {"queries": queries}, idempotent=True
+        )
         return self._results(body, len(people))
 
     async def _at_addresses(self, addresses: Sequence[Address]) -> list[list[SourceRecord]]:
@@ -73,7 +80,7 @@ class AdultSocialCareAdapter:
             for ref, i in enumerate(asked)
         ]
         body = await self._http.post_json(
-            "clients.at_addresses", "/api/clients/at-addresses", {"addresses": wanted}, idempotent=True
+            "young_people.at_addresses", "/api/young-people/at-addresses", {"addresses": wanted}, idempotent=True
         )
         for i, found in zip(asked, self._results(body, len(asked)), strict=True):
             answers[i] = found
@@ -81,22 +88,19 @@ class AdultSocialCareAdapter:
 
     async def _by_ids(self, record_ids: Sequence[str]) -> list[SourceRecord | None]:
         body = await self._http.post_json(
-            "clients.batch", "/api/clients/batch", {"ids": list(record_ids)}, idempotent=True
+            "young_people.batch", "/api/young-people/batch", {"ids": list(record_ids)}, idempotent=True
         )
         as_of = datetime.datetime.now(datetime.UTC)
         with reading(self._settings.system):
-            clients = as_list(as_object(body, "response").get("clients"), "clients")
-            records = [client_record(client, system=self._settings.system, as_of=as_of) for client in clients]
+            found = as_list(as_object(body, "response").get("youngPeople"), "youngPeople")
+            records = [young_person_record(p, system=self._settings.system, as_of=as_of) for p in found]
         by_id = {record.record_id: record for record in records}
         return [by_id.get(record_id) for record_id in record_ids]
 
     def _results(self, body: object, count: int) -> list[list[SourceRecord]]:
-        """`{"results": [{"ref": "0", "clients": [...]}]}` → candidates per position.
-
-        Every ref we sent must be answered: a missing answer would read as "not known" when it is "not checked".
-        """
+        """`{"results": [{"ref": "0", "youngPeople": [...]}]}` → candidates per position; every ref answered."""
         as_of = datetime.datetime.now(datetime.UTC)
         system = self._settings.system
         with reading(system):
-            by_ref = answers_by_ref(body, "results", "clients", count)
-            return [[client_record(client, system=system, as_of=as_of) for client in found] for found in by_ref]
+            by_ref = answers_by_ref(body, "results", "youngPeople", count)
+            return [[young_person_record(p, system=system, as_of=as_of) for p in found] for found in by_ref]

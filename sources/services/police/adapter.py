@@ -41,7 +41,7 @@ from sources.extract_reload import ReloadSchedule
 from sources.http import TIMED_OUT
 from sources.model import Address, Service, SourceHealth, SourceInfo, SourceRecord
 from sources.observe import Outcome, UpstreamObserver, notify
-from sources.police_extract import PoliceExtract, parse_extract
+from sources.services.police.extract import PoliceExtract, parse_extract
 from sources.settings import SourceSettings
 
 logger = logging.getLogger(__name__)

@@ -10,9 +10,9 @@ import datetime
 from collections.abc import Mapping, Sequence
 
 from sources.mappers.native import MalformedRecord, display_name, iso_date, required_text, text, uk_date
-from sources.mappers.offence_categories import classify
 from sources.mappers.person import demographics_of
 from sources.model import Address, OffenceRecord, PoliceFacts, Service, SourceRecord
+from sources.services.police.offence_categories import classify
 
 COLUMNS = (
     "record_id",

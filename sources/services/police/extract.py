@@ -12,8 +12,8 @@ from linkage.blocking import BlockingIndex
 from linkage.demographics import Demographics
 from sources.extract_file import MALFORMED_EXTRACT, ExtractUnreadable, FileVersion
 from sources.mappers.native import MalformedRecord, iso_datetime
-from sources.mappers.police import COLUMNS, person_record
 from sources.model import SourceRecord
+from sources.services.police.mapper import COLUMNS, person_record
 
 
 @dataclass(frozen=True)

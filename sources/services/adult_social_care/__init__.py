@@ -1,0 +1,1 @@
+"""The adult social care service: its definition is in `service.py`."""

@@ -1,0 +1,1 @@
+"""The housing service: its definition is in `service.py`."""

@@ -1,0 +1,1 @@
+"""The police service: its definition is in `service.py`."""

@@ -1,0 +1,1 @@
+"""The school service: its definition is in `service.py`."""

@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint types pytest schema bench bench-audit bench-page bench-linkage bench-federation bench-linkage-backends linkage-model \
-	loadtest federation-demo federation-packages vendor-govuk-frontend vendor-axe-core clean
+.PHONY: demo test lint types pytest schema bench bench-cpu profile bench-audit bench-page bench-linkage bench-federation \
+	bench-linkage-backends linkage-model loadtest federation-demo federation-packages vendor-govuk-frontend \
+	vendor-axe-core clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -48,8 +49,19 @@ federation-demo: $(STAMP) $(FEDERATION_PACKAGES)
 bench-federation: $(STAMP) $(FEDERATION_PACKAGES)
 	$(BIN)/python -m benchmarks.federation
 
+# The family-context query (batched and not), then the gateway's CPU, workers, children(500) and memory. BASELINE=DIR
+# (a checkout with its own .venv, e.g. `git worktree add /tmp/base <commit> && make -C /tmp/base .venv/.installed-stamp`)
+# measures that code beside this one in the same run.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.family_context
+	$(BIN)/python -m benchmarks.gateway_cpu $(if $(BASELINE),--baseline $(BASELINE)) $(BENCH_ARGS)
+
+bench-cpu: $(STAMP)
+	$(BIN)/python -m benchmarks.gateway_cpu $(if $(BASELINE),--baseline $(BASELINE)) $(BENCH_ARGS)
+
+# Where the gateway's CPU goes under the benchmark's load (py-spy); output in .prof/. PROFILE_ARGS="--query children"
+profile: $(STAMP)
+	$(BIN)/python -m benchmarks.profile $(PROFILE_ARGS)
 
 bench-audit: $(STAMP)
 	$(BIN)/python -m benchmarks.audit_overhead

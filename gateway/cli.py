@@ -8,14 +8,20 @@ import argparse
 import asyncio
 import contextlib
 import ipaddress
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auth.principal import Role
 from gateway.audit.commands import add_commands as add_audit_commands
 from gateway.logs import configure_logging
 from linkage.spark import DEFAULT_MASTER as DEFAULT_SPARK_MASTER
+
+if TYPE_CHECKING:
+    from gateway.gc_tuning import GcMode
+    from gateway.server import HttpParser, LoopKind
 
 FAULT_CHOICES = ("down", "slow", "garbage")
 
@@ -86,6 +92,24 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--log-level", default="INFO")
+    serve.add_argument(
+        "--workers",
+        type=positive_int,
+        default=1,
+        help="worker processes sharing the port (default 1); each has its own connections, caches and metrics",
+    )
+    serve.add_argument(
+        "--gc",
+        choices=("tuned", "default"),
+        default="tuned",
+        help="the garbage collector: tuned for serving and frozen after start-up (default), or Python's defaults",
+    )
+    serve.add_argument(
+        "--http", choices=("auto", "httptools", "h11"), default="auto", help="HTTP parser (auto: httptools if any)"
+    )
+    serve.add_argument(
+        "--loop", choices=("auto", "uvloop", "asyncio"), default="auto", help="event loop (auto: uvloop if installed)"
+    )
 
     demo = sub.add_parser("demo", help="start the simulated source systems and a gateway with GraphiQL")
     demo.add_argument("--port", type=int, default=8000, help="the gateway's port (default 8000)")
@@ -204,7 +228,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     configure_logging(args.log_level)
     if args.command == "serve":
-        return serve(args.config, args.host, args.port, args.log_level)
+        return serve(
+            args.config,
+            args.host,
+            args.port,
+            args.log_level,
+            workers=args.workers,
+            gc_mode=args.gc,
+            parser=args.http,
+            loop=args.loop,
+        )
     from gateway.demo import run_demo  # imports the sandbox: only the demo needs it
 
     return run_demo(
@@ -219,9 +252,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
 
-def serve(config: str, host: str, port: int, log_level: str) -> int:
+WORKERS_AND_OPERATIONS = (
+    "family-context: operations.listen needs --workers 1: each worker keeps its own metrics and readiness, and "
+    "one operations address cannot answer for several processes."
+)
+
+
+def serve(
+    config: str,
+    host: str,
+    port: int,
+    log_level: str,
+    *,
+    workers: int = 1,
+    gc_mode: GcMode = "tuned",
+    parser: HttpParser = "auto",
+    loop: LoopKind = "auto",
+) -> int:
     from gateway.app import create_app, operations_app_of
-    from gateway.server import Listener, serve_until_stopped
+    from gateway.gc_tuning import prepare
+    from gateway.server import Listener, loop_factory, serve_until_stopped
     from gateway.settings import ConfigError, load_authority
 
     try:
@@ -232,18 +282,53 @@ def serve(config: str, host: str, port: int, log_level: str) -> int:
         if settings.surface.operations_listen == (host, port):
             print(SAME_ADDRESS.format(host=host, port=port), file=sys.stderr)
             return 2
+        if workers > 1 and settings.surface.operations_listen is not None:
+            print(WORKERS_AND_OPERATIONS, file=sys.stderr)
+            return 2
+        if workers > 1:
+            return _serve_workers(config, host, port, log_level, workers, gc_mode, parser, loop)
         app = create_app(settings)
     except ConfigError as exc:
         print(f"family-context: bad configuration: {exc}", file=sys.stderr)
         return 2
-    listeners = [Listener(app, host, port)]
+    listeners = [Listener(prepare(gc_mode, app), host, port)]
     operations = operations_app_of(app)
     if operations is not None and settings.surface.operations_listen is not None:
         listeners.append(Listener(operations, *settings.surface.operations_listen))
     started = True
     # uvicorn re-raises Ctrl+C once it has shut down cleanly.
-    with contextlib.suppress(KeyboardInterrupt):
-        started = asyncio.run(serve_until_stopped(listeners, log_level=log_level))
+    with contextlib.suppress(KeyboardInterrupt), asyncio.Runner(loop_factory=loop_factory(loop)) as runner:
+        started = runner.run(serve_until_stopped(listeners, log_level=log_level, parser=parser))
+    if not started:
+        print(STARTUP_FAILED, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _serve_workers(
+    config: str,
+    host: str,
+    port: int,
+    log_level: str,
+    workers: int,
+    gc_mode: GcMode,
+    parser: HttpParser,
+    loop: LoopKind,
+) -> int:
+    """`workers` processes on one socket (`gateway/workers.py` makes each one's app)."""
+    from gateway.server import serve_workers
+    from gateway.workers import ENV_CONFIG, ENV_GC, ENV_LOG_LEVEL, FACTORY
+
+    os.environ[ENV_CONFIG] = str(Path(config).resolve())
+    os.environ[ENV_LOG_LEVEL] = log_level
+    os.environ[ENV_GC] = gc_mode
+    try:
+        started = serve_workers(
+            FACTORY, host=host, port=port, workers=workers, log_level=log_level, parser=parser, loop=loop
+        )
+    except OSError as error:  # the address is in use, say
+        print(f"family-context: cannot listen on {host}:{port}: {error.strerror}", file=sys.stderr)
+        return 1
     if not started:
         print(STARTUP_FAILED, file=sys.stderr)
         return 1

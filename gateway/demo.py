@@ -148,6 +148,7 @@ def demo_config(
             "url": sandbox.urls["cms"],
             "timeout_s": timeout_s,
             "max_batch_size": 100,
+            "max_concurrency": 16,
         },
         # Every service the sandbox simulates, as that service's definition configures it (sources/services/).
         "sources": [

@@ -25,7 +25,9 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+import orjson
 from graphql import GraphQLError
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
@@ -81,6 +83,14 @@ def unauthenticated_response(refusal: Unauthenticated) -> JSONResponse:
     if refusal.error is not None:
         challenge += f', error="{_quotable(refusal.error)}", error_description="{_quotable(refusal.message)}"'
     return error_response(401, refusal.message, UNAUTHENTICATED, headers={"WWW-Authenticate": challenge})
+
+
+class GraphQLResponse(JSONResponse):
+    """A GraphQL result as JSON, encoded by orjson: the same bytes starlette's `JSONResponse` writes (UTF-8,
+    compact), several times faster for a family-context answer of a few thousand values."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
 
 
 def rate_limited_for(errors: list[GraphQLError] | None) -> int | None:
@@ -231,8 +241,8 @@ class GraphQLEndpoint:
         result.errors = shape_all(result.errors)
         retry_after = rate_limited_for(result.errors)
         if retry_after is not None:  # refused before execution (schema/limits.py): nothing ran
-            return JSONResponse(process_result(result), status_code=429, headers={"Retry-After": str(retry_after)})
-        return JSONResponse(process_result(result))
+            return GraphQLResponse(process_result(result), status_code=429, headers={"Retry-After": str(retry_after)})
+        return GraphQLResponse(process_result(result))
 
     async def _read_body(self, receive: Receive) -> bytes | Response:
         """The whole body, read up to the size limit however it is sent (chunked or not)."""

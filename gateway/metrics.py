@@ -5,8 +5,12 @@ Labels are bounded and never personal: the configured system name, a fixed opera
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from gateway.gc_tuning import PAUSES
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -50,11 +54,23 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self._upstream_children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+        # The process's garbage-collection pauses (`gateway/gc_tuning.py`), timed once `serve` installs the timer.
+        self.registry.register(PAUSES)
 
     def observe_upstream(self, system: str, operation: str, seconds: float, outcome: str) -> None:
         """The `sources.observe.UpstreamObserver` the adapters call after each upstream attempt."""
-        self.upstream_requests.labels(source=system, operation=operation, outcome=outcome).inc()
-        self.upstream_latency.labels(source=system).observe(seconds)
+        # The labelled children, looked up once per label set (labels() validates and locks on every call; this
+        # runs for every upstream call, about ten per family query). Label sets are few and fixed.
+        key = (system, operation, outcome)
+        children = self._upstream_children.get(key)
+        if children is None:
+            children = self._upstream_children[key] = (
+                self.upstream_requests.labels(source=system, operation=operation, outcome=outcome),
+                self.upstream_latency.labels(source=system),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
 
     def observe_request(self, status: int, seconds: float) -> None:
         self.graphql_requests.labels(status=str(status)).inc()

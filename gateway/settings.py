@@ -320,6 +320,7 @@ def _source(r: _Reader, registry: ServiceRegistry | None) -> SourceSettings:
             "timeout_s",
             "max_batch_size",
             "max_concurrency",
+            "max_concurrency_per_request",
             "retries",
             "refresh_s",
             "coverage",
@@ -362,6 +363,9 @@ def _source(r: _Reader, registry: ServiceRegistry | None) -> SourceSettings:
         timeout_s=r.positive_number("timeout_s", default=2.0),
         max_batch_size=r.positive_int("max_batch_size", default=50),
         max_concurrency=r.positive_int("max_concurrency", default=8),
+        max_concurrency_per_request=(
+            r.positive_int("max_concurrency_per_request", default=1) if "max_concurrency_per_request" in r.raw else None
+        ),
         retries=r.non_negative_int("retries", default=1),
         refresh_s=r.positive_number("refresh_s", default=300.0),
         coverage=coverage,

@@ -21,7 +21,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from sources import deadline
+from sources import deadline, request_share
 from sources.adapter import SourceUnavailable
 from sources.deadline import DEADLINE_EXCEEDED
 from sources.http import TIMED_OUT
@@ -40,6 +40,7 @@ class RequestDeadline:
         self.timeout_s = timeout_s
         self._given_up: dict[str, str] = {}  # system -> the reason it stopped being asked
         self._cut_off: list[str] = []  # systems the deadline cut off, in the order it did
+        self._shares: request_share.Shares = {}  # this request's share of each source's slots
 
     @classmethod
     def starting_now(cls, timeout_s: float) -> RequestDeadline:
@@ -91,9 +92,10 @@ class RequestDeadline:
         that holds its thread returns, measured at 0.6 s past a 1 s deadline), and the request does not wait for it.
         """
         if self.at is None:
-            return await fn(keys)
-        with deadline.within(self.at):
-            task = asyncio.ensure_future(fn(keys))  # the task copies the context: the deadline goes with it
+            with request_share.of_request(self._shares):
+                return await fn(keys)
+        with deadline.within(self.at), request_share.of_request(self._shares):
+            task = asyncio.ensure_future(fn(keys))  # the task copies the context: deadline and shares go with it
         try:
             done, _ = await asyncio.wait({task}, timeout=max(self.at - _now(), 0.0))
         except BaseException:  # this request was cancelled: so is its call

@@ -6,6 +6,7 @@ Built once at start-up by the gateway's lifespan; read-only afterwards.
 from __future__ import annotations
 
 import datetime
+import time
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,8 +23,20 @@ from sources.model import Service
 UK = zoneinfo.ZoneInfo("Europe/London")
 
 
+_today: tuple[float, datetime.date] = (0.0, datetime.date.min)  # (valid until, in time.monotonic(); the date)
+
+
 def uk_today() -> datetime.date:
-    return datetime.datetime.now(UK).date()
+    """Today's date in the UK. Asked for every person checked (thousands of times by one `children` request), so
+    the answer is kept for a second: a date read up to a second late at midnight is as good as any."""
+    global _today
+    until, date = _today
+    now = time.monotonic()
+    if now < until:
+        return date
+    date = datetime.datetime.now(UK).date()
+    _today = (now + 1.0, date)
+    return date
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -136,6 +136,41 @@ def read_field(source: Any, name: str) -> object:
     return value
 
 
+def plain_field_readers(schema: GraphQLSchema) -> int:
+    """Give every plain attribute field of the built schema a reader of its own, doing what `read_field` does.
+
+    Why: strawberry resolves a plain field through three calls (its basic-result wrapper, `get_result` with a new
+    argument list and dict, then the default resolver); a `children` answer has tens of thousands of such fields.
+    Only fields strawberry itself resolves that way are changed (no resolver, no field extension), so a guarded
+    field keeps its `AccessGuard`. Returns how many fields were given a reader.
+    """
+    changed = 0
+    for named in schema.type_map.values():
+        if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
+            continue
+        for graphql_field in named.fields.values():
+            definition = strawberry_field(graphql_field)
+            resolve = graphql_field.resolve
+            if definition is None or definition.base_resolver is not None or definition.extensions:
+                continue
+            if resolve is None or not getattr(resolve, "_is_default", False):
+                continue
+            graphql_field.resolve = _reader(definition.python_name)
+            changed += 1
+    return changed
+
+
+def _reader(name: str) -> Callable[..., object]:
+    def read(source: Any, info: Any) -> object:
+        value = getattr(source, name)
+        if value.__class__ is Withheld:
+            raise AccessDenied(value.denied)
+        return value
+
+    read._is_default = True  # type: ignore[attr-defined]  # as strawberry marks its own default resolvers
+    return read
+
+
 class AccessGuard(FieldExtension):
     """Grants or refuses a resolver field by its class, then redacts what the resolver returned."""
 

@@ -13,7 +13,7 @@ from strawberry.federation import Schema as FederationSchema
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from schema.access import read_field
+from schema.access import plain_field_readers, read_field
 from schema.audit_hook import AuditHook
 from schema.errors import ErrorShaping, log_errors
 from schema.limits import CostAndRate, alias_rule, depth_rule
@@ -108,12 +108,14 @@ def build_schema(
 
     if neighbour_field is not None:
         entity_types = build_neighbour_types(neighbour_field)
-        return FamilyContextSchema(
+        neighbour = FamilyContextSchema(
             types=entity_types,
             extensions=[AuditHook, error_shaping, token_limiter, parser_cache, limits, validation_cache, CostAndRate],
             config=StrawberryConfig(default_resolver=read_field, disable_field_suggestions=not suggestions),
         )
-    return FamilyContextSchema(
+        plain_field_readers(neighbour._schema)
+        return neighbour
+    schema = FamilyContextSchema(
         query=Query,
         types=[Person, Child, Household, *(services or builtin_registry()).involvement_types()],
         # Order matters: errors are shaped inside the audit hook, so a failed audit replaces everything; the
@@ -122,3 +124,5 @@ def build_schema(
         # Every plain field is read through `read_field`, which turns a withheld value into its error.
         config=StrawberryConfig(default_resolver=read_field, disable_field_suggestions=not suggestions),
     )
+    plain_field_readers(schema._schema)  # the same reads, one call each instead of strawberry's three
+    return schema

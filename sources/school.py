@@ -1,9 +1,16 @@
-"""School over SQL (Synergy-like; SQLite file via aiosqlite, schema portable to PostgreSQL).
+"""School over SQL (Synergy-like; an SQLite file, schema portable to PostgreSQL).
 
-One connection per call, read-only, bounded by `max_concurrency`; the whole call is bounded by `timeout_s`, and
-SQLite's own busy timeout is set just below it so that a database locked by another process answers
-`SourceUnavailable(..., "timed out")` in time. A batch is split at `max_batch_size`; each chunk is one candidate
-query (the union of the chunk's keys) plus one enrolment query, and rows are handed back to the people they fit.
+A small pool of long-lived read-only connections, each used by one worker thread at a time (`_Pool`): a call hops
+to a worker thread once, runs all its statements there, and comes back with rows. Calls are bounded by
+`max_concurrency`; the whole call is bounded by `timeout_s`, and SQLite's own busy timeout is set just below it so
+that a database locked by another process answers `SourceUnavailable(..., "timed out")` in time (a call given up
+on is interrupted, so its thread is free again at once). Before each call the file is looked at: gone, it is
+unavailable; replaced (a new extract moved into place), the connections to the old file are closed and new ones
+opened, so a long-lived connection never answers from a file that is no longer there.
+
+A batch is split at `max_batch_size`; each chunk is one candidate query (the union of the chunk's keys) plus one
+enrolment query, and rows are handed back to the people they fit, looked up in an index of the chunk's pupils by
+date of birth, surname key and Soundex code (`_PupilIndex`) rather than by comparing every person with every pupil.
 
 A family name typed wrong is found by its Soundex code when the database has the `surname_sound` and
 `former_surname_sound` columns (the sandbox's does). A school system's own database may not: each call looks at the
@@ -20,12 +27,12 @@ import logging
 import os
 import pathlib
 import sqlite3
+import threading
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TypeVar
-
-import aiosqlite
 
 from linkage.blocking import CandidateQuery, candidate_keys
 from linkage.demographics import Demographics
@@ -48,6 +55,9 @@ UNAVAILABLE = "unavailable"
 MALFORMED = "malformed"
 BUSY_SHARE_OF_TIMEOUT = 0.8
 MAX_CANDIDATES = 50  # per person, as in the HTTP sources; only sound-alike pupils are held to it
+# Connections (and worker threads) per adapter: SQLite reads of one small file do not gain from more, and each
+# connection holds its own page cache.
+MAX_CONNECTIONS = 4
 
 Row = Mapping[str, object]
 T = TypeVar("T")
@@ -66,9 +76,13 @@ class SchoolSqlAdapter:
         if settings.max_concurrency < 1:
             raise ValueError(f"source {settings.system!r}: max_concurrency must be at least 1")
         self._settings = settings
-        self._path = settings.path
-        self._uri = pathlib.Path(settings.path).absolute().as_uri() + "?mode=ro"
         self._slots = asyncio.Semaphore(settings.max_concurrency)
+        self._pool = _Pool(
+            settings.path,
+            size=min(settings.max_concurrency, MAX_CONNECTIONS),
+            busy_timeout_s=settings.timeout_s * BUSY_SHARE_OF_TIMEOUT,
+            name=f"school-sql-{settings.system}",
+        )
         self._as_of: datetime.datetime | None = None
         self._observer = observer
         self._told_no_sounds = False
@@ -93,41 +107,53 @@ class SchoolSqlAdapter:
 
     async def check_health(self) -> SourceHealth:
         try:
-            async with self._connection("health") as db:
-                await _fetch(db, school_sql.HEALTH, ())
+            await self._call("health", lambda db: _fetch(db, school_sql.HEALTH, ()))
         except SourceUnavailable:
             return SourceHealth.DOWN
         return SourceHealth.UP
 
     async def close(self) -> None:
-        """Nothing held open between calls."""
+        """Close the connections and stop the worker threads."""
+        await asyncio.get_running_loop().run_in_executor(None, self._pool.close)
 
     async def _find_chunk(self, people: Sequence[Demographics]) -> list[list[SourceRecord]]:
         queries = [candidate_keys(person) for person in people]
         if not any(query.dates_of_birth or query.surnames for query in queries):
             return [[] for _ in people]
-        async with self._connection("pupils.find") as db:
-            sounds = await self._has_sound_columns(db)
-            sql, params = _candidate_statement(queries, sounds=sounds)
-            pupils = await _fetch(db, sql, params)
-            chosen = [_candidates(pupils, query, sounds=sounds) for query in queries]
-            wanted = {str(pupil["upn"]) for found in chosen for pupil in found}
-            pupils = [pupil for pupil in pupils if str(pupil["upn"]) in wanted]
-            enrolments, info = await _enrolments_and_time(db, pupils)
+        pupils, chosen, enrolments, info = await self._call("pupils.find", lambda db: self._find_rows(db, queries))
         records = self._as_records(pupils, enrolments, info)
         return [[records[str(pupil["upn"])] for pupil in found] for found in chosen]
 
+    def _find_rows(
+        self, db: _Connection, queries: Sequence[CandidateQuery]
+    ) -> tuple[list[Row], list[list[Row]], list[Row], list[Row]]:
+        """In a worker thread: the chunk's candidate pupils, each person's share of them, enrolments and time."""
+        sounds = self._has_sound_columns(db)
+        sql, params = _candidate_statement(queries, sounds=sounds)
+        pupils = _fetch(db, sql, params)
+        index = _PupilIndex(pupils)
+        chosen = [index.candidates(query, sounds=sounds) for query in queries]
+        wanted = {str(pupil["upn"]) for found in chosen for pupil in found}
+        pupils = [pupil for pupil in pupils if str(pupil["upn"]) in wanted]
+        enrolments, info = _enrolments_and_time(db, pupils)
+        return pupils, chosen, enrolments, info
+
     async def _by_upns(self, upns: Sequence[str]) -> list[SourceRecord | None]:
-        async with self._connection("pupils.get") as db:
-            pupils = await _fetch(db, school_sql.pupils_by_upn(len(upns)), list(upns))
-            enrolments, info = await _enrolments_and_time(db, pupils)
+        def rows(db: _Connection) -> tuple[list[Row], list[Row], list[Row]]:
+            pupils = _fetch(db, school_sql.pupils_by_upn(len(upns)), list(upns))
+            return (pupils, *_enrolments_and_time(db, pupils))
+
+        pupils, enrolments, info = await self._call("pupils.get", rows)
         records = self._as_records(pupils, enrolments, info)
         return [records.get(upn) for upn in upns]
 
-    async def _has_sound_columns(self, db: aiosqlite.Connection) -> bool:
-        async with db.execute(school_sql.PUPIL_COLUMN_NAMES) as cursor:
+    def _has_sound_columns(self, db: _Connection) -> bool:
+        found = db.has_sound_columns
+        if found is None:
+            cursor = db.connection.execute(school_sql.PUPIL_COLUMN_NAMES)
             columns = {str(column[0]) for column in cursor.description or ()}
-        found = set(school_sql.SOUND_COLUMNS) <= columns
+            cursor.close()
+            found = db.has_sound_columns = set(school_sql.SOUND_COLUMNS) <= columns
         if not found and not self._told_no_sounds:
             self._told_no_sounds = True
             logger.warning(
@@ -152,27 +178,22 @@ class SchoolSqlAdapter:
                 for pupil in pupils
             }
 
-    @asynccontextmanager
-    async def _connection(self, operation: str) -> AsyncIterator[aiosqlite.Connection]:
-        """A read-only connection for one call, which is observed as one upstream request."""
+    async def _call(self, operation: str, work: Callable[[_Connection], T]) -> T:
+        """`work` on a pooled connection in a worker thread, bounded by the timeout, observed as one upstream
+        request."""
         system = self._settings.system
         started = time.perf_counter()
         outcome: Outcome = "connection_error"
         try:
-            if not os.path.isfile(self._path):
-                raise SourceUnavailable(system, UNAVAILABLE)
-            busy_timeout = self._settings.timeout_s * BUSY_SHARE_OF_TIMEOUT
-            async with (
-                asyncio.timeout(self._settings.timeout_s),
-                self._slots,
-                aiosqlite.connect(self._uri, uri=True, timeout=busy_timeout) as db,
-            ):
-                db.row_factory = sqlite3.Row
-                yield db
+            async with asyncio.timeout(self._settings.timeout_s), self._slots:
+                result = await self._pool.run(work)
             outcome = "ok"
+            return result
         except TimeoutError:
             outcome = "timeout"
             raise SourceUnavailable(system, TIMED_OUT) from None
+        except FileNotFoundError:
+            raise SourceUnavailable(system, UNAVAILABLE) from None
         except sqlite3.OperationalError as error:
             reason = _reason(error)
             outcome = "timeout" if reason == TIMED_OUT else "malformed" if reason == MALFORMED else outcome
@@ -186,16 +207,106 @@ class SchoolSqlAdapter:
             notify(self._observer, system, operation, time.perf_counter() - started, outcome)
 
 
-async def _enrolments_and_time(db: aiosqlite.Connection, pupils: list[Row]) -> tuple[list[Row], list[Row]]:
+@dataclass(eq=False)
+class _Connection:
+    """One read-only connection to one version of the file (`identity`: its device and inode)."""
+
+    connection: sqlite3.Connection
+    identity: tuple[int, int]
+    has_sound_columns: bool | None = None  # the pupil table's columns, looked at once per connection
+
+
+class _Pool:
+    """Up to `size` long-lived read-only connections and as many worker threads; each call takes one connection
+    for its whole run in one thread hop. A call given up on (timeout, cancellation) interrupts its statement."""
+
+    def __init__(self, path: str, *, size: int, busy_timeout_s: float, name: str) -> None:
+        self._path = path
+        self._uri = pathlib.Path(path).absolute().as_uri() + "?mode=ro"
+        self._busy_timeout_s = busy_timeout_s
+        self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix=name)
+        self._idle: list[_Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    async def run(self, work: Callable[[_Connection], T]) -> T:
+        in_use: list[_Connection] = []
+        given_up: list[bool] = []
+
+        def in_thread() -> T:
+            if given_up:  # the caller left before a thread was free: nothing to do
+                raise asyncio.CancelledError
+            db = self._take()
+            in_use.append(db)
+            try:
+                return work(db)
+            finally:
+                in_use.clear()
+                self._give_back(db)
+
+        future = asyncio.get_running_loop().run_in_executor(self._executor, in_thread)
+        try:
+            return await future
+        except asyncio.CancelledError:
+            given_up.append(True)
+            for db in list(in_use):  # still running: stop its statement so the thread is free again
+                db.connection.interrupt()
+            raise
+
+    def _take(self) -> _Connection:
+        try:
+            stat = os.stat(self._path)
+        except FileNotFoundError:
+            self._discard_all()
+            raise
+        if not os.path.isfile(self._path):
+            raise FileNotFoundError(self._path)
+        identity = (stat.st_dev, stat.st_ino)
+        with self._lock:
+            while self._idle:
+                db = self._idle.pop()
+                if db.identity == identity:
+                    return db
+                db.connection.close()  # a connection to a file that has since been replaced
+        connection = sqlite3.connect(
+            self._uri, uri=True, timeout=self._busy_timeout_s, check_same_thread=False, isolation_level=None
+        )
+        connection.row_factory = sqlite3.Row
+        return _Connection(connection, identity)
+
+    def _give_back(self, db: _Connection) -> None:
+        with self._lock:
+            if not self._closed:
+                self._idle.append(db)
+                return
+        db.connection.close()
+
+    def _discard_all(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for db in idle:
+            db.connection.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+        self._discard_all()
+        self._executor.shutdown(wait=True)
+
+
+def _enrolments_and_time(db: _Connection, pupils: list[Row]) -> tuple[list[Row], list[Row]]:
     """The pupils' enrolments and the extract's time, read on the pupils' connection."""
     upns = list(dict.fromkeys(str(pupil["upn"]) for pupil in pupils))
-    enrolments = await _fetch(db, school_sql.enrolments_of(len(upns)), upns) if upns else []
-    return enrolments, await _fetch(db, school_sql.EXTRACTED_AT, ())
+    enrolments = _fetch(db, school_sql.enrolments_of(len(upns)), upns) if upns else []
+    return enrolments, _fetch(db, school_sql.EXTRACTED_AT, ())
 
 
-async def _fetch(db: aiosqlite.Connection, sql: str, params: Sequence[object]) -> list[Row]:
-    async with db.execute(sql, tuple(params)) as cursor:
-        return [dict(row) for row in await cursor.fetchall()]
+def _fetch(db: _Connection, sql: str, params: Sequence[object]) -> list[Row]:
+    cursor = db.connection.execute(sql, tuple(params))
+    try:
+        return [dict(row) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
 
 
 def _reason(error: sqlite3.OperationalError) -> str:
@@ -230,16 +341,41 @@ def _candidate_statement(queries: Sequence[CandidateQuery], *, sounds: bool) -> 
     return sql, params
 
 
-def _candidates(pupils: Sequence[Row], query: CandidateQuery, *, sounds: bool) -> list[Row]:
-    """The pupils that fit one person: every exact fit, then sound-alike ones up to `MAX_CANDIDATES` in all."""
-    exact: list[Row] = []
-    alike: list[Row] = []
-    for pupil in pupils:
-        if _fits(pupil, query):
-            exact.append(pupil)
-        elif sounds and _sounds_alike(pupil, query):
-            alike.append(pupil)
-    return exact + alike[: max(0, MAX_CANDIDATES - len(exact))]
+class _PupilIndex:
+    """A chunk's candidate pupils by date of birth, surname key and Soundex code: each person's candidates are
+    looked up by their own keys and then held to the same rules (`_fits`, `_sounds_alike`), in row order, so the
+    answer is the one comparing every person with every pupil would give, without the quadratic cost."""
+
+    def __init__(self, pupils: Sequence[Row]) -> None:
+        self.pupils = pupils
+        self.by_dob: dict[object, list[int]] = {}
+        self.by_name: dict[object, list[int]] = {}
+        self.by_sound: dict[object, list[int]] = {}
+        for position, pupil in enumerate(pupils):
+            self.by_dob.setdefault(pupil.get("dob"), []).append(position)
+            for column in school_sql.KEY_COLUMNS:
+                if pupil.get(column) is not None:
+                    self.by_name.setdefault(pupil.get(column), []).append(position)
+            for column in school_sql.SOUND_COLUMNS:
+                if pupil.get(column) is not None:
+                    self.by_sound.setdefault(pupil.get(column), []).append(position)
+
+    def candidates(self, query: CandidateQuery, *, sounds: bool) -> list[Row]:
+        """The pupils that fit one person: every exact fit, then sound-alike ones up to `MAX_CANDIDATES` in all."""
+        positions: set[int] = set()
+        for dob in query.dates_of_birth:
+            positions.update(self.by_dob.get(dob.isoformat(), ()))
+        for name in query.surnames:
+            positions.update(self.by_name.get(name, ()))
+        exact = sorted(p for p in positions if _fits(self.pupils[p], query))
+        if not sounds:
+            return [self.pupils[p] for p in exact]
+        found = set(exact)
+        alike_positions: set[int] = set()
+        for code in query.surname_sounds:
+            alike_positions.update(self.by_sound.get(code, ()))
+        alike = sorted(p for p in alike_positions - found if _sounds_alike(self.pupils[p], query))
+        return [self.pupils[p] for p in exact] + [self.pupils[p] for p in alike[: max(0, MAX_CANDIDATES - len(exact))]]
 
 
 def _fits(pupil: Row, query: CandidateQuery) -> bool:

@@ -26,9 +26,20 @@ class SourceSettings:
     timeout_s: float = 2.0  # per upstream call, the whole call including retries
     max_batch_size: int = 50
     max_concurrency: int = 8
+    # Of those slots, how many one request may hold at once (None: three quarters, `sources/request_share.py`).
+    max_concurrency_per_request: int | None = None
     retries: int = 1  # extra attempts, idempotent reads only
     refresh_s: float = 300.0  # how often a file extract is re-read when it changes
     coverage: Coverage | None = None
+
+    @property
+    def per_request(self) -> int:
+        """The slots one request may hold at once: at most `max_concurrency`."""
+        from sources.request_share import default_per_request
+
+        if self.max_concurrency_per_request is None:
+            return default_per_request(self.max_concurrency)
+        return min(self.max_concurrency_per_request, self.max_concurrency)
 
     def describe(self, as_of: datetime.datetime | None = None) -> SourceInfo:
         """What the source says about itself (`sources`, every `ServiceCheck`): its configured facts, and freshness."""

@@ -7,6 +7,7 @@ personal data). Empty strings read as None; names that arrive in upper case are 
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Mapping, Sequence
 
 
@@ -88,9 +89,16 @@ def uk_date(record: Mapping[str, object], key: str) -> datetime.date | None:
     if value is None:
         return None
     try:
-        return datetime.datetime.strptime(value, "%d/%m/%Y").date()
+        return _uk_date(value)
     except ValueError:
         raise MalformedRecord(key, "not a dd/mm/yyyy date") from None
+
+
+@functools.lru_cache(maxsize=4096)
+def _uk_date(value: str) -> datetime.date:
+    # strptime costs several microseconds and housing answers repeat the same dates (birth dates, tenancy starts):
+    # remembered, bounded. A value that does not parse raises every time (exceptions are not cached).
+    return datetime.datetime.strptime(value, "%d/%m/%Y").date()
 
 
 def iso_datetime(record: Mapping[str, object], key: str) -> datetime.datetime | None:

@@ -173,3 +173,45 @@ async def test_the_breaker_counts_calls_not_retries_and_ignores_refused_requests
     for _ in range(3):
         assert await reason_of(http.get_json("op", "/x")) == "HTTP 400"
     assert http.breaker.state == "closed"
+
+
+async def test_one_request_holds_at_most_its_share_of_the_slots(
+    upstream: Upstream, session: aiohttp.ClientSession
+) -> None:
+    """A big request's calls wait in its own queue beyond its share: another request's call is sent at once."""
+    from resolvers.deadline import RequestDeadline
+
+    release = asyncio.Event()
+
+    async def held(request: web.Request) -> web.StreamResponse:
+        if request.query.get("who") == "big":
+            await release.wait()
+        return web.json_response({"ok": True})
+
+    upstream.handler = held
+    http = transport(upstream, session, max_concurrency=4, max_concurrency_per_request=3, timeout_s=5.0)
+    big, small = RequestDeadline.starting_now(5.0), RequestDeadline.starting_now(5.0)
+
+    async def calls(who: str, count: int) -> list[object]:
+        return list(await asyncio.gather(*(http.get_json("op", "/x", [("who", who)]) for _ in range(count))))
+
+    bulk = asyncio.ensure_future(big.call("Test System", lambda keys: calls("big", len(keys)), list(range(10))))
+    while upstream.in_flight < 3:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    assert upstream.in_flight == 3  # its share, not all four slots, though seven more calls wait
+    started = time.perf_counter()
+    assert await small.call("Test System", lambda keys: calls("small", len(keys)), [1]) == [{"ok": True}]
+    assert time.perf_counter() - started < 1.0  # not behind the big request's queue
+    release.set()
+    assert len(await bulk) == 10
+    assert upstream.max_in_flight == 4
+
+
+def test_the_default_share_is_three_quarters() -> None:
+    def settings(**values: object) -> SourceSettings:
+        return SourceSettings(service=None, system="S", kind="housing_rest", url="http://x", **values)  # type: ignore[arg-type]
+
+    assert settings(max_concurrency=64).per_request == 48
+    assert settings(max_concurrency=1).per_request == 1
+    assert settings(max_concurrency=8, max_concurrency_per_request=20).per_request == 8

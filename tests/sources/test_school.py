@@ -186,3 +186,32 @@ async def test_without_the_soundex_columns_the_exact_keys_still_work(
     warnings = [r.getMessage() for r in caplog.records if "surname_sound" in r.getMessage()]
     assert len(warnings) == 1
     assert name not in warnings[0]
+
+
+async def test_long_lived_connections_follow_the_file_as_it_is_replaced(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """Connections are kept between calls, but a file moved away is unavailable at once, a new file moved into
+    place is read (not the old one through a kept connection), and close() stops the worker threads."""
+    import shutil
+    import threading
+
+    path = tmp_path / "school.sqlite"
+    shutil.copy(sandbox.school_db, path)
+    adapter = school(path)
+    upn = sandbox.population.school.pupils[0].upn
+    assert (await adapter.get_records([upn]))[0] is not None
+    assert (await adapter.get_records([upn]))[0] is not None
+    threads = [t for t in threading.enumerate() if t.name.startswith("school-sql-Synergy")]
+    assert threads, "calls run in the adapter's own worker threads"
+
+    aside = tmp_path / "aside.sqlite"
+    path.replace(aside)
+    assert await reason_of(adapter) == "unavailable"
+    path.write_bytes(b"This is not an SQLite database.\n" * 64)
+    assert await reason_of(adapter) == "malformed"
+    aside.replace(path)
+    assert (await adapter.get_records([upn]))[0] is not None
+
+    await adapter.close()
+    assert not any(t.is_alive() for t in threads)

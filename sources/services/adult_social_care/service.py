@@ -40,6 +40,7 @@ def _sandbox() -> SandboxSystem:
             "url": url,
             "timeout_s": timeout_s,
             "max_batch_size": 50,
+            "max_concurrency": 16,
             "coverage": {"area": "Demo Borough", "explanation": "Adults with a support plan since 2012."},
         }
 

@@ -1,0 +1,35 @@
+"""The gateway CPU benchmark's report renders every part it measured, with each goal judged (no gateway runs)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from benchmarks.gateway_cpu import Block, Code, Results, report
+
+
+def test_report_judges_each_goal_and_shows_the_baseline() -> None:
+    codes = [Code("baseline", Path("/old"), "python"), Code("this", Path("/new"), "python")]
+    results = Results([c.name for c in codes])
+    for name, cpu in (("baseline", 2.0), ("this", 0.5)):
+        results.family_cpu[name] = [Block(80, 1.0, cpu * 80 / 1000 * 10)]
+        results.tiny_cpu[name] = [Block(200, 1.0, cpu * 200 / 1000)]
+        results.throughput[name] = [Block(240, 2.0, 1.0)]
+        results.sequential[name] = [0.16, 0.17]
+        results.bulk[name] = [(1.5 if name == "this" else 8.0, 1.0, [] if name == "this" else ["DEADLINE_EXCEEDED"])]
+        results.rss[name] = {"idle before 64 in flight": 100.0, "peak with 64 in flight": 110.0}
+        results.gc[name] = {"count 0": 0.1, "sum 0": 0.0004, "mean pause 0": 0.004, "max pause": 0.01}
+    results.floors = [0.155, 0.16]
+    results.workers = {1: [Block(400, 4.0, 2.0)], 2: [Block(400, 2.1, 2.0)]}
+    results.soak = [(0.0, 100.0), (30.0, 101.0), (290.0, 101.5), (300.0, 101.2)]
+    results.soak_queries = 1000
+    args = argparse.Namespace(households=300, rounds=1, soak_s=300.0)
+
+    text = report(args, codes, results, 60.0)
+
+    assert "| gateway CPU per family query, 0 ms latency | ≤ 6 ms | 5.00 ms | 20.00 ms | 0.25x | **yes** |" in text
+    assert "| `children(500)` at 50 ms latency, no source failing | ≤ 2 s | 1.50 s | 8.00 s | 0.19x | **yes** |" in text
+    assert "baseline: DEADLINE_EXCEEDED; this: none" in text
+    assert "scaling from 1 to 2 workers: **1.90x** (goal ≥ 1.8x: met)" in text
+    assert "soak (this, 300 s" in text and "1000 queries" in text
+    assert text.startswith("## Gateway CPU")

@@ -1,0 +1,219 @@
+"""How `family-context serve` serves: TCP_NODELAY on every connection, `--workers N` processes on one port, and
+the garbage collector tuned, frozen after start-up and timed.
+
+The worker test runs a real `serve --workers 2` process in front of the simulated systems (as an operator runs
+it): both workers start, both answer queries (each worker counts its own requests in its `/metrics`), and SIGTERM
+stops the parent and every worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from benchmarks.audit_overhead import free_port, wait_healthy
+from benchmarks.gateway_cpu import descendants
+from benchmarks.serve_process import process_cpu_seconds
+from gateway import gc_tuning
+from gateway.demo import demo_config, write_config
+from gateway.graphiql import EXAMPLE_QUERY
+from gateway.server import NoDelayH11Protocol, http_protocol, uvicorn_config
+from sandbox.runner import start_sandbox
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def tiny_app() -> Starlette:
+    return Starlette(routes=[Route("/", lambda request: PlainTextResponse("ok"))])
+
+
+def proto_zero_listener() -> socket.socket:
+    """A listening socket as uvicorn's parent binds one for its workers: protocol number 0, not IPPROTO_TCP, so
+    asyncio does not set TCP_NODELAY on what it accepts."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    return sock
+
+
+async def server_side_nodelay(protocol: type[asyncio.Protocol]) -> list[int]:
+    """Serve on a protocol-0 socket with `protocol`, make two connections, and read TCP_NODELAY on the server's
+    side of each."""
+    import uvicorn
+
+    sock = proto_zero_listener()
+    config = uvicorn_config(tiny_app(), host="127.0.0.1", port=0, log_level="warning")
+    config.http = protocol
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            await asyncio.sleep(0.01)
+        port = sock.getsockname()[1]
+        writers = []
+        for _ in range(2):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            await writer.drain()
+            assert b"200 OK" in await reader.readuntil(b"\r\n\r\n")
+            writers.append(writer)
+        connections: Any = server.server_state.connections
+        found = [
+            c.transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for c in connections
+        ]
+        for writer in writers:
+            writer.close()
+        return found
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+async def test_every_connection_gets_tcp_nodelay_even_on_a_socket_asyncio_would_not_set_it_on() -> None:
+    assert http_protocol("h11") is NoDelayH11Protocol
+    ours = await server_side_nodelay(http_protocol("auto"))
+    plain = await server_side_nodelay(H11Protocol)
+    assert len(ours) == 2 and all(ours)
+    assert plain == [0, 0]  # uvicorn's own protocol on such a socket: the 40 ms stall this fixes
+
+
+def test_gc_tuned_frozen_after_startup_and_timed() -> None:
+    thresholds = gc.get_threshold()
+    frozen_before = gc.get_freeze_count()
+    try:
+        started: list[str] = []
+
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            assert scope["type"] == "lifespan"
+            await receive()
+            started.append("up")
+            await send({"type": "lifespan.startup.complete"})
+
+        served = gc_tuning.prepare("tuned", app)
+        assert gc.get_threshold() == (gc_tuning.GEN0_THRESHOLD, gc_tuning.GEN1_THRESHOLD, gc_tuning.GEN2_THRESHOLD)
+        kept = [object() for _ in range(100)]
+        sent: list[str] = []
+
+        async def receive() -> dict[str, str]:
+            return {"type": "lifespan.startup"}
+
+        async def send(message: dict[str, str]) -> None:
+            sent.append(message["type"])
+            assert gc.get_freeze_count() == frozen_before  # not before the server is told start-up is complete
+
+        asyncio.run(served({"type": "lifespan"}, receive, send))  # type: ignore[arg-type]
+        assert started == ["up"] and sent == ["lifespan.startup.complete"]
+        assert gc.get_freeze_count() > frozen_before + len(kept)
+
+        before = gc_tuning.PAUSES.totals()
+        gc.collect()
+        after = gc_tuning.PAUSES.totals()
+        assert after[2][0] == before[2][0] + 1 and after[2][1] > before[2][1]
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+    assert gc_tuning.prepare("default", app) is app
+    assert gc.get_threshold() == thresholds
+
+
+async def metrics_of(session: aiohttp.ClientSession, url: str) -> str:
+    async with session.get(f"{url}/metrics") as response:
+        return await response.text()
+
+
+@pytest.fixture
+async def workers_config(tmp_path: Path) -> AsyncIterator[Path]:
+    async with start_sandbox(tmp_path / "sandbox", seed=3, households=20) as sandbox:
+        yield write_config(demo_config(sandbox), tmp_path / "authority.toml")  # development sign-in, loopback
+
+
+async def test_serve_with_two_workers_answers_from_both_and_stops_on_sigterm(
+    workers_config: Path, tmp_path: Path
+) -> None:
+    port = free_port()
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "gateway.cli", "serve", "--config", str(workers_config), "--port", str(port),
+            "--workers", "2", "--log-level", "WARNING",
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        await wait_healthy(url, process)
+        deadline = time.monotonic() + 30
+        while len(workers := descendants(process.pid)) < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        # uvicorn's spawned workers (a resource tracker may sit beside them)
+        serving = [pid for pid in workers if "gateway.workers" in _environment_marker(pid)]
+        assert len(serving) == 2, workers
+        cpu_before = {pid: process_cpu_seconds(pid) for pid in serving}
+        # A new connection each time: the kernel hands each to whichever worker accepts it first.
+        for n in range(40):
+            async with aiohttp.ClientSession() as session:
+                request = {"query": EXAMPLE_QUERY.replace("C000001", f"C{1 + n % 5:06d}")}
+                async with session.post(f"{url}/graphql", json=request, headers={"X-Purpose": "ASSESSMENT"}) as r:
+                    body = await r.json()
+                    assert r.status == 200 and not body.get("errors"), body
+                assert "family_context_gc_pause_seconds_count" in await metrics_of(session, url)
+        worked = {pid: process_cpu_seconds(pid) - cpu_before[pid] for pid in serving}
+        assert all(seconds > 0.02 for seconds in worked.values()), worked  # both workers answered some
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), timeout=30)
+    assert code == 0, log_path.read_text()
+    assert all(not Path(f"/proc/{pid}").exists() for pid in serving)
+    assert "Traceback" not in log_path.read_text()
+
+
+def _environment_marker(pid: int) -> str:
+    """A worker's command line names uvicorn's spawn entry; its environment names the config (both readable)."""
+    try:
+        environment = Path(f"/proc/{pid}/environ").read_bytes().decode("utf-8", "replace")
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    if "multiprocessing.spawn" in command and "FAMILY_CONTEXT_SERVE_CONFIG" in environment:
+        return "gateway.workers"
+    return ""
+
+
+def test_workers_refuse_a_separate_operations_address(tmp_path: Path) -> None:
+    """Each worker keeps its own metrics and readiness: one operations address cannot answer for all of them."""
+    from gateway.cli import WORKERS_AND_OPERATIONS
+
+    config = {
+        "authority": {"name": "A", "access_mode": "search_any"},
+        "auth": {"mode": "development", "development": {"user_id": "u", "name": "U", "roles": ["SOCIAL_WORKER"]}},
+        "operations": {"listen": "127.0.0.1:9464"},
+        "audit": {"backend": "sqlite", "path": str(tmp_path / "audit.sqlite"), "key_file": str(tmp_path / "k")},
+        "cms": {"system": "LCS", "kind": "cms_rest", "url": "http://127.0.0.1:9"},
+        "sources": [],
+    }
+    path = write_config(config, tmp_path / "authority.toml")
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway.cli", "serve", "--config", str(path), "--workers", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert WORKERS_AND_OPERATIONS in result.stderr

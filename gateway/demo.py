@@ -247,7 +247,8 @@ def run_demo(
                 f"  Simulated systems: {', '.join(f'{k} {v}' for k, v in sandbox.urls.items())}\n"
                 f"  Files and config: {Path(workdir).resolve()} (authority.toml, police extract, school database)\n"
                 + (f"  Faults: {', '.join(f'{k}={v}' for k, v in faults.items())}\n" if faults else "")
-                + f"\nGraphiQL opens signed in as {worker.name} ({worker.team or 'no team'}), a social worker"
+                # The worker's user id, not their name: what reaches stdout names no one.
+                + f"\nGraphiQL opens signed in as user {worker.user_id} ({worker.team or 'no team'}), a social worker"
                 + (f" allocated to {worker.allocated_to}" if worker.allocated_to else "")
                 + f", with X-Purpose: {DEMO_PURPOSE} (token valid "
                 + f"{DEMO_TOKEN_TTL_S // 3600} h; see its headers tab).\n"

@@ -1,4 +1,4 @@
-"""The issuer's keys: rotation picked up, refreshes rate-limited and shared, failures survived, files read."""
+"""The issuer's keys: rotation picked up, refreshes rate-limited and coalesced, failures survived, files read."""
 
 from __future__ import annotations
 
@@ -145,7 +145,7 @@ async def test_a_failed_refresh_keeps_serving_the_cached_keys(
     elif fault == "garbage":
         issuer.body = b"<html>maintenance</html>"
     elif fault == "no usable key":
-        issuer.body = json.dumps({"keys": [{"kty": "oct", "k": "c2VjcmV0", "kid": "shared"}]}).encode()
+        issuer.body = json.dumps({"keys": [{"kty": "oct", "k": "c2VjcmV0", "kid": "symmetric"}]}).encode()
     elif fault == "not a key set":
         issuer.body = b'{"keys": "none"}'
     else:
@@ -190,12 +190,12 @@ async def test_only_asymmetric_signing_keys_are_kept(
     issuer: LocalIssuer, session: aiohttp.ClientSession, key_clock: ManualClock
 ) -> None:
     encryption = {**new_key("RSA", kid="enc").jwk, "use": "enc"}
-    shared_secret = {"kty": "oct", "k": "c2VjcmV0", "kid": "hmac", "alg": "HS256"}
+    hmac_secret = {"kty": "oct", "k": "c2VjcmV0", "kid": "hmac", "alg": "HS256"}
     private = {**new_key("EC", kid="private").jwk, "d": "AAAA"}
     wrong_alg = {**new_key("RSA", kid="oaep").jwk, "alg": "RSA-OAEP"}
     broken = {"kty": "RSA", "kid": "broken", "n": "!!", "e": "AQAB"}
     issuer.body = json.dumps(
-        {"keys": [issuer.rsa.jwk, encryption, shared_secret, private, wrong_alg, broken, "not a key"]}
+        {"keys": [issuer.rsa.jwk, encryption, hmac_secret, private, wrong_alg, broken, "not a key"]}
     ).encode()
     keys = await started(issuer, session, key_clock)
     assert keys.kids == {issuer.rsa.kid}

@@ -87,7 +87,7 @@ def test_the_demo_starts_answers_and_stops_cleanly(tmp_path: Path) -> None:
         people = [m["individual"] for m in answer["data"]["child"]["household"]["members"]]
         adults = [p["serviceChecks"] for p in people if p["age"] is None or p["age"] >= 16]
         assert adults and all(checks == [{"outcome": "UNAVAILABLE"}] for checks in adults)
-        me = json.loads(http(f"{url}/graphql", {"query": "{ me { name roles team purpose } }"}, headers)[1])
+        me = json.loads(http(f"{url}/graphql", {"query": "{ me { id name roles team purpose } }"}, headers)[1])
         assert me["data"]["me"]["roles"] == ["SOCIAL_WORKER"] and me["data"]["me"]["purpose"] == "ASSESSMENT"
         with pytest.raises(urllib.error.HTTPError) as refused:  # the demo signs callers in: no token, no answer
             http(f"{url}/graphql", {"query": query})
@@ -110,7 +110,8 @@ def test_the_demo_starts_answers_and_stops_cleanly(tmp_path: Path) -> None:
     assert (tmp_path / "demo" / "school.sqlite").exists()
     assert config["auth"]["mode"] == "demo"
     assert f"family-context token --config {(tmp_path / 'demo').resolve()}/authority.toml --role" in banner
-    assert f"signed in as {me['data']['me']['name']}" in banner
+    assert f"signed in as user {me['data']['me']['id']}" in banner
+    assert me["data"]["me"]["name"] not in banner  # stdout names no one
 
 
 def test_a_bad_fault_is_refused_with_a_clear_message(tmp_path: Path) -> None:

@@ -17,22 +17,19 @@ from __future__ import annotations
 
 import datetime
 import random
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, cast
 
 from aiohttp import web
 
-from sandbox.candidates import AddressKey, CandidateIndex, address_key
-from sandbox.faults import FaultSettings, install_faults
+from sandbox.case_rest import case_system_app
+from sandbox.faults import FaultSettings
 from sandbox.ground_truth import GroundTruthLedger, System
 from sandbox.identity_copies import Identity, IdentityCopier
 from sandbox.names import build_name_pools
 from sandbox.population import Population
 from sandbox.practitioners import Practitioner, practitioner_pool
-from sandbox.request_bodies import TooManyItems, candidate_query, json_object, list_of, reject
 
-MAX_BATCH = 50
 YOT_NAME = "Demo Borough Youth Justice Service"
 SYSTEM = cast(System, "youth_offending")  # the ledger's name for this system (not one of the population's own)
 COPY_DISCREPANCY_RATE = 0.1
@@ -172,60 +169,16 @@ def young_person_json(young: YoungPerson) -> dict[str, Any]:
     }
 
 
-PEOPLE_KEY = web.AppKey("yot_people", dict[str, YoungPerson])
-INDEX_KEY = web.AppKey("yot_index", CandidateIndex[YoungPerson])
-AT_ADDRESS_KEY = web.AppKey("yot_at_address", dict[AddressKey, list[YoungPerson]])
-
-
-async def match(request: web.Request) -> web.Response:
-    index = request.app[INDEX_KEY]
-    queries = list_of(await json_object(request), "queries", dict, limit=MAX_BATCH, too_many=TooManyItems)
-    results = []
-    for query in queries:
-        ref, candidate = candidate_query(query)
-        results.append({"ref": ref, "youngPeople": [young_person_json(p) for p in index.search(candidate)]})
-    return web.json_response({"results": results})
-
-
-async def at_addresses(request: web.Request) -> web.Response:
-    at_address = request.app[AT_ADDRESS_KEY]
-    addresses = list_of(await json_object(request), "addresses", dict, limit=MAX_BATCH, too_many=TooManyItems)
-    results = []
-    for address in addresses:
-        ref, postcode, line1 = address.get("ref"), address.get("postcode"), address.get("line1")
-        if not (isinstance(ref, str) and isinstance(postcode, str) and isinstance(line1, str)):
-            reject("each address must have string 'ref', 'postcode' and 'line1'")
-        found = at_address.get(address_key(postcode, line1), [])
-        results.append({"ref": ref, "youngPeople": [young_person_json(p) for p in found]})
-    return web.json_response({"results": results})
-
-
-async def batch(request: web.Request) -> web.Response:
-    people = request.app[PEOPLE_KEY]
-    ids = list_of(await json_object(request), "ids", str, limit=MAX_BATCH, too_many=TooManyItems)
-    asked = list(dict.fromkeys(ids))
-    return web.json_response(
-        {
-            "youngPeople": [young_person_json(people[i]) for i in asked if i in people],
-            "notFound": [i for i in asked if i not in people],
-        }
-    )
-
-
 def create_app(population: Population, faults: FaultSettings | None = None, seed: int = 0) -> web.Application:
     """The youth offending case system as an aiohttp application serving `population`'s young people."""
-    app = web.Application()
-    install_faults(app, faults, seed=seed)
-    people = young_people(population)
-    at_address: dict[AddressKey, list[YoungPerson]] = defaultdict(list)
-    for young in people:
-        if young.identity.address is not None:
-            address = young.identity.address
-            at_address[address_key(address.postcode, address.line1)].append(young)
-    app[PEOPLE_KEY] = {p.yp_id: p for p in people}
-    app[INDEX_KEY] = CandidateIndex((p, p.identity) for p in people)
-    app[AT_ADDRESS_KEY] = dict(at_address)
-    app.router.add_post("/api/young-people/match", match, name="young_people_match")
-    app.router.add_post("/api/young-people/at-addresses", at_addresses, name="young_people_at_addresses")
-    app.router.add_post("/api/young-people/batch", batch, name="young_people_batch")
-    return app
+    return case_system_app(
+        young_people(population),
+        identity=lambda young: young.identity,
+        record_id=lambda young: young.yp_id,
+        to_json=young_person_json,
+        path="/api/young-people",
+        records_key="youngPeople",
+        route_prefix="young_people",
+        faults=faults,
+        seed=seed,
+    )

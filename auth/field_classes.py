@@ -17,6 +17,9 @@ class FieldClass(enum.Enum):
     AUDIT = "audit"  # the audit trail
     OPERATIONS = "operations"  # `sources`, health
     SELF = "self"  # the caller's own identity (`me`): every signed-in principal sees it
+    # Members are singletons compared by identity: hashed by identity too, in C (enum's own hash is a Python
+    # call, and these key the dicts of every service check of every person).
+    __hash__ = object.__hash__
 
     @property
     def label(self) -> str:

@@ -145,7 +145,7 @@ async def sandbox_process(workdir: Path, households: int, latency_ms: int) -> As
         line = await asyncio.wait_for(process.stdout.readline(), timeout=300)
         if not line:
             raise RuntimeError("the simulated systems did not start")
-        yield json.loads(line)
+        yield {**json.loads(line), "pid": process.pid}
     finally:
         if process.returncode is None:
             process.terminate()
@@ -188,6 +188,7 @@ async def write_config_for(code: Code, where: dict[str, Any], path: Path) -> Pat
 async def gateway(code: Code, config: Path, *, workers: int = 1) -> AsyncIterator[Gateway]:
     port = free_port()
     extra = ["--workers", str(workers)] if workers != 1 else []
+    WORKDIR.mkdir(parents=True, exist_ok=True)
     log = (WORKDIR / f"gateway-{code.name}-{port}.log").open("wb")
     process = await asyncio.create_subprocess_exec(
         code.python, "-m", "gateway.cli", "serve", "--config", str(config), "--port", str(port),
@@ -318,6 +319,8 @@ class Results:
     floors: list[float] = field(default_factory=list)
     bulk: dict[str, list[tuple[float, float, list[str]]]] = field(default_factory=dict)  # seconds, cpu s, errors
     workers: dict[int, list[Block]] = field(default_factory=dict)
+    # CPU per query of everything else on the machine in those rounds: the simulated systems and the load.
+    others_cpu_ms: dict[int, list[float]] = field(default_factory=dict)
     rss: dict[str, dict[str, float]] = field(default_factory=dict)
     soak: list[tuple[float, float]] = field(default_factory=list)  # seconds since start, RSS MiB (sum)
     soak_queries: int = 0
@@ -397,9 +400,11 @@ async def zero_latency(args: argparse.Namespace, codes: Sequence[Code], results:
                 await block(session, gw, FAMILY_QUERY, cms_ids, concurrency=32, total=200)
             for turn in range(args.rounds):
                 for n in rotated([1, 2], turn):
-                    results.workers.setdefault(n, []).append(
-                        await block(session, served[n], FAMILY_QUERY, cms_ids, concurrency=32, total=400)
-                    )
+                    others = process_cpu_seconds(where["pid"]) + time.process_time()
+                    done = await block(session, served[n], FAMILY_QUERY, cms_ids, concurrency=32, total=400)
+                    results.workers.setdefault(n, []).append(done)
+                    others = process_cpu_seconds(where["pid"]) + time.process_time() - others
+                    results.others_cpu_ms.setdefault(n, []).append(others / done.queries * 1000)
                 print(
                     "workers, round {}: {}".format(
                         turn + 1, ", ".join(f"{n}: {b[-1].per_second:.0f} q/s" for n, b in results.workers.items())
@@ -661,6 +666,16 @@ def report(args: argparse.Namespace, codes: Sequence[Code], results: Results, to
             "systems and the load generator, which need CPU of their own at zero latency, the second worker "
             "competes with them: this figure bounds the scaling from below.",
         ]
+        if results.others_cpu_ms.get(2):
+            cores = os.cpu_count() or 1
+            others = statistics.median(results.others_cpu_ms[2])
+            ceiling = cores / ((w_cpu[2] + others) / 1000)
+            lines.append(
+                f"- what this machine's {cores} cores allow, whatever the number of workers: {cores} / (gateway CPU "
+                f"{w_cpu[2]:.2f} ms + simulated systems and load {others:.2f} ms per query) = **{ceiling:.0f} "
+                f"queries/s**; 2 workers served {w[2]:.0f}/s, **{100 * w[2] / ceiling:.0f}%** of it, and the "
+                f"ceiling is {ceiling / w[1]:.2f}x what 1 worker served: the most any scaling could show here"
+            )
     if results.gc:
         lines += [
             "",

@@ -30,7 +30,7 @@ from typing import Any
 import orjson
 from graphql import GraphQLError
 from opentelemetry import trace
-from opentelemetry.trace import SpanKind, StatusCode
+from opentelemetry.trace import StatusCode
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -147,14 +147,7 @@ class GraphQLEndpoint:
         headers = Headers(scope=scope)
         client = ClientIdentity.of(headers)
         signed_in = _SignedIn()
-        with tracing.tracer().start_as_current_span(
-            "graphql.request",
-            context=tracing.incoming(headers),
-            kind=SpanKind.SERVER,
-            attributes={"family_context.request_id": request_id},
-            record_exception=False,
-            set_status_on_exception=False,
-        ) as span:
+        with tracing.request_span(headers, request_id) as span:
             try:
                 response = await self._respond(scope, receive, request_id, client, signed_in)
             except Exception as error:

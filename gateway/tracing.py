@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from typing import Final
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 
 from gateway.settings import TracingSettings
+from sources import spans
 
 TRACER_NAME: Final = "family_context"
 OPERATION_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,63}$")
@@ -48,6 +50,21 @@ def configure(settings: TracingSettings) -> None:
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=settings.otlp_endpoint)))
     trace.set_tracer_provider(provider)
     _configured = True
+
+
+def request_span(headers: Mapping[str, str], request_id: str) -> AbstractContextManager[trace.Span]:
+    """The request's server span, continuing the caller's trace; the invalid span, at no cost, when there is
+    neither a provider to record it nor a caller's trace to continue (`sources/spans.py`)."""
+    if not spans.wanted() and "traceparent" not in headers:
+        return spans.NO_SPAN
+    return tracer().start_as_current_span(
+        "graphql.request",
+        context=incoming(headers),
+        kind=trace.SpanKind.SERVER,
+        attributes={"family_context.request_id": request_id},
+        record_exception=False,
+        set_status_on_exception=False,
+    )
 
 
 def incoming(headers: Mapping[str, str]) -> otel_context.Context:

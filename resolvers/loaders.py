@@ -20,6 +20,7 @@ from strawberry.dataloader import DataLoader
 from linkage.demographics import Demographics
 from resolvers.deadline import RequestDeadline
 from resolvers.runtime import GatewayRuntime
+from sources import spans
 from sources.cms_model import CmsChild, CmsPerson, CmsRelationship
 from sources.model import Address, Service, SourceRecord
 
@@ -69,15 +70,14 @@ class Loaders:
 
         async def load(keys: list[K]) -> Sequence[V]:
             # One span per batched call to the source (the HTTP attempts beneath it have their own).
-            with _tracer.start_as_current_span(
+            with spans.span(
+                _tracer,
                 f"{system} {operation}",
                 attributes={
                     "family_context.source": system,
                     "family_context.operation": operation,
                     "family_context.batch_size": len(keys),
                 },
-                record_exception=False,
-                set_status_on_exception=False,
             ):
                 return await deadline.call(system, fn, keys)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import functools
 from collections.abc import Sequence
 
 import linkage
@@ -155,6 +156,7 @@ async def _linked_records(
     return linked
 
 
+@functools.lru_cache(maxsize=1024)  # the same view for every person: one per authority and service
 def _not_connected(authority: str, service: Service) -> ServiceCheckView:
     return ServiceCheckView(
         service=service,

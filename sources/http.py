@@ -32,10 +32,10 @@ from typing import Literal
 
 import aiohttp
 import orjson
-from opentelemetry import propagate, trace
+from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind
 
-from sources import deadline, request_share
+from sources import deadline, request_share, spans
 from sources.adapter import SourceUnavailable
 from sources.circuit import CircuitBreaker
 from sources.deadline import DEADLINE_EXCEEDED
@@ -159,6 +159,12 @@ class HttpTransport:
         loop = asyncio.get_running_loop()
         if request_deadline is not None and loop.time() >= request_deadline:
             raise SourceUnavailable(self.system, DEADLINE_EXCEEDED)
+        if not self._slots.locked() and (share is None or not share.locked()):
+            # Both free (the usual case): taken at once, without arming a timer that could never fire.
+            if share is not None:
+                await share.acquire()
+            await self._slots.acquire()
+            return
         bound = request_deadline if request_deadline is not None else loop.time() + self._timeout_s
         holding_share = False
         try:
@@ -275,15 +281,13 @@ class HttpTransport:
         started = time.perf_counter()
         # One span per attempt, continuing the request's trace, which the source receives as W3C `traceparent`.
         # Attributes are the system and the operation's fixed name, never the URL (it can hold names).
-        with _tracer.start_as_current_span(
+        with spans.span(
+            _tracer,
             f"{self.system} {operation}",
             kind=SpanKind.CLIENT,
             attributes={"family_context.source": self.system, "family_context.operation": operation},
-            record_exception=False,
-            set_status_on_exception=False,
         ) as span:
-            headers: dict[str, str] = {}
-            propagate.inject(headers)
+            headers = spans.trace_headers()
             return await self._sent(operation, method, path, params, body, allow_not_found, started, headers, span)
 
     async def _sent(

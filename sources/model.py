@@ -34,6 +34,9 @@ class Service(enum.Enum):
     DRUG_AND_ALCOHOL = "DRUG_AND_ALCOHOL"
     EARLY_YEARS = "EARLY_YEARS"
     PROBATION = "PROBATION"
+    # Members are singletons compared by identity: hashed by identity too, in C (enum's own hash is a Python
+    # call, and these key the dicts of every service check of every person).
+    __hash__ = object.__hash__
 
     @property
     def label(self) -> str:
@@ -101,6 +104,9 @@ class CheckOutcome(enum.Enum):
     NOT_PERMITTED = "NOT_PERMITTED"
     UNAVAILABLE = "UNAVAILABLE"
     NOT_CONNECTED = "NOT_CONNECTED"
+    # Members are singletons compared by identity: hashed by identity too, in C (enum's own hash is a Python
+    # call, and these key the dicts of every service check of every person).
+    __hash__ = object.__hash__
 
 
 class SourceHealth(enum.Enum):

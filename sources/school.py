@@ -336,7 +336,9 @@ def _candidate_statement(queries: Sequence[CandidateQuery], *, sounds: bool) -> 
         dated_sounds=len(dated_sounds),
         any_year_sounds=len(any_year_sounds),
     )
-    params = [*dobs, *dated, *dated, *dated_sounds, *dated_sounds, *years]
+    params: list[object] = [*dobs]
+    for values in (dated, dated, dated_sounds, dated_sounds):
+        params += [*values, *years] if values else []
     params += [*any_year, *any_year, *any_year_sounds, *any_year_sounds]
     return sql, params
 

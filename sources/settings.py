@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sources.model import Coverage, Service, SourceInfo
 
@@ -31,6 +31,10 @@ class SourceSettings:
     retries: int = 1  # extra attempts, idempotent reads only
     refresh_s: float = 300.0  # how often a file extract is re-read when it changes
     coverage: Coverage | None = None
+    # The last `describe` answer, with the freshness it was for: not a setting (not compared, hashed or shown).
+    _described: list[tuple[datetime.datetime | None, SourceInfo]] = field(
+        default_factory=list, init=False, compare=False, repr=False
+    )
 
     @property
     def per_request(self) -> int:
@@ -43,12 +47,17 @@ class SourceSettings:
 
     def describe(self, as_of: datetime.datetime | None = None) -> SourceInfo:
         """What the source says about itself (`sources`, every `ServiceCheck`): its configured facts, and freshness."""
+        last = self._described
+        if last and last[0][0] == as_of:  # asked for every check of every person: made once per freshness
+            return last[0][1]
         if self.service is None:
             raise ValueError(f"source {self.system!r} is not a service source")
-        return SourceInfo(
+        info = SourceInfo(
             service=self.service,
             system=self.system,
             organisation=self.organisation,
             coverage=self.coverage,
             as_of=as_of,
         )
+        last[:] = [(as_of, info)]
+        return info

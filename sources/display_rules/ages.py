@@ -45,9 +45,12 @@ class AgeRange:
 
 def age_range(rules: DisplayRules, service: Service) -> AgeRange:
     """`service`'s age range under the authority's display rules (`ValueError` for a service without rules)."""
-    definition = rules.registry.definition(service)
-    min_age, max_age = definition.policy.ages(rules.section(definition))
-    return AgeRange(service, min_age, max_age)
+    found = rules.age_ranges.get(service)  # asked for every service of every person: worked out once
+    if found is None:
+        definition = rules.registry.definition(service)
+        min_age, max_age = definition.policy.ages(rules.section(definition))
+        found = rules.age_ranges[service] = AgeRange(service, min_age, max_age)
+    return found
 
 
 def not_applicable(

@@ -13,10 +13,14 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sources.definition import RulesSpec, ServiceDefinition
 from sources.registry import ServiceRegistry, builtin_registry
+
+if TYPE_CHECKING:
+    from sources.display_rules.ages import AgeRange
+    from sources.model import Service
 
 PREFIX = "display_rules"
 
@@ -39,6 +43,7 @@ class DisplayRules:
         if unknown:
             raise InvalidDisplayRules(f"{PREFIX}.{sorted(unknown)[0]} is not a known service")
         self.sections: Mapping[str, Any] = {**defaults, **(sections or {})}
+        self.age_ranges: dict[Service, AgeRange] = {}  # `ages.age_range`'s answers, worked out once per service
 
     def __getattr__(self, key: str) -> Any:
         sections = self.__dict__.get("sections", {})

@@ -15,13 +15,14 @@ events for exceptions are not recorded (an exception's message can hold a URL).
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Mapping
 from typing import Final
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
+from opentelemetry.trace import INVALID_SPAN
 
 from gateway.settings import TracingSettings
 from sources import spans
@@ -52,19 +53,25 @@ def configure(settings: TracingSettings) -> None:
     _configured = True
 
 
-def request_span(headers: Mapping[str, str], request_id: str) -> AbstractContextManager[trace.Span]:
+@contextlib.contextmanager
+def request_span(headers: Mapping[str, str], request_id: str) -> Iterator[trace.Span]:
     """The request's server span, continuing the caller's trace; the invalid span, at no cost, when there is
-    neither a provider to record it nor a caller's trace to continue (`sources/spans.py`)."""
-    if not spans.wanted() and "traceparent" not in headers:
-        return spans.NO_SPAN
-    return tracer().start_as_current_span(
-        "graphql.request",
-        context=incoming(headers),
-        kind=trace.SpanKind.SERVER,
-        attributes={"family_context.request_id": request_id},
-        record_exception=False,
-        set_status_on_exception=False,
-    )
+    neither a provider to record it nor a caller's trace to continue. Either way the request's calls to sources
+    take the same decision (`sources/spans.py`)."""
+    wanted = spans.provider_installed() or "traceparent" in headers
+    with spans.decided(wanted):
+        if not wanted:
+            yield INVALID_SPAN
+            return
+        with tracer().start_as_current_span(
+            "graphql.request",
+            context=incoming(headers),
+            kind=trace.SpanKind.SERVER,
+            attributes={"family_context.request_id": request_id},
+            record_exception=False,
+            set_status_on_exception=False,
+        ) as span:
+            yield span
 
 
 def incoming(headers: Mapping[str, str]) -> otel_context.Context:

@@ -11,7 +11,8 @@ every such span would be the invalid, non-recording one and `traceparent` inject
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 
 from opentelemetry import propagate, trace
 from opentelemetry.trace import INVALID_SPAN, Span, SpanKind
@@ -20,12 +21,34 @@ from opentelemetry.util.types import AttributeValue
 NO_SPAN: contextlib.AbstractContextManager[Span] = contextlib.nullcontext(INVALID_SPAN)
 
 
+# Decided once per request, when the request's span is started (`decided`): a provider installed, or the caller
+# sent a trace. Tasks started by the request copy the context and with it the decision; None outside a request.
+_DECIDED: ContextVar[bool | None] = ContextVar("family_context_spans_wanted", default=None)
+
+
+def provider_installed() -> bool:
+    """Whether a tracer provider has been installed (the API's default is a proxy that records nothing). About
+    1 us (it looks at the environment), which is why a request decides once."""
+    return not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+
+
 def wanted() -> bool:
     """Whether a span started now could be recorded or carry a trace on: a provider has been installed, or a
     trace (the caller's) is current."""
-    if not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
-        return True
-    return trace.get_current_span().get_span_context().is_valid
+    decided = _DECIDED.get()
+    if decided is not None:
+        return decided
+    return provider_installed() or trace.get_current_span().get_span_context().is_valid
+
+
+@contextlib.contextmanager
+def decided(wanted: bool) -> Iterator[None]:
+    """Within: `wanted()` answers `wanted` without looking again (a request's span decides it for the request)."""
+    token = _DECIDED.set(wanted)
+    try:
+        yield
+    finally:
+        _DECIDED.reset(token)
 
 
 def span(

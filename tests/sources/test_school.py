@@ -2,6 +2,7 @@
 
 import asyncio
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -188,23 +189,33 @@ async def test_without_the_soundex_columns_the_exact_keys_still_work(
     assert name not in warnings[0]
 
 
+def own_threads(others: set[threading.Thread]) -> list[threading.Thread]:
+    """The adapter's worker threads (other tests' adapters may still have threads of the same name)."""
+    return [t for t in threading.enumerate() if t.name.startswith("school-sql-Synergy") and t not in others]
+
+
+@pytest.mark.parametrize("inline", [True, False], ids=["event-loop-first", "pool-only"])
 async def test_long_lived_connections_follow_the_file_as_it_is_replaced(
-    sandbox: RunningSandbox, tmp_path: Path
+    sandbox: RunningSandbox, tmp_path: Path, inline: bool
 ) -> None:
     """Connections are kept between calls, but a file moved away is unavailable at once, a new file moved into
-    place is read (not the old one through a kept connection), and close() stops the worker threads."""
+    place is read (not the old one through a kept connection), and close() stops the worker threads: on the
+    event loop's connection and on the pool's alike."""
     import shutil
-    import threading
 
     path = tmp_path / "school.sqlite"
     shutil.copy(sandbox.school_db, path)
-    adapter = school(path)
-    others = set(threading.enumerate())  # other tests' adapters may still have threads of the same name
+    others = set(threading.enumerate())
+    adapter = SchoolSqlAdapter(
+        SourceSettings(service=Service.SCHOOL, system="Synergy", kind="school_sql", path=str(path), timeout_s=1.0),
+        inline=inline,
+    )
     upn = sandbox.population.school.pupils[0].upn
     assert (await adapter.get_records([upn]))[0] is not None
     assert (await adapter.get_records([upn]))[0] is not None
-    threads = [t for t in threading.enumerate() if t.name.startswith("school-sql-Synergy") and t not in others]
-    assert threads, "calls run in the adapter's own worker threads"
+    threads = own_threads(others)
+    # On the event loop first, a quick look-up starts no thread; to the pool, it runs in the adapter's own.
+    assert bool(threads) is not inline
 
     aside = tmp_path / "aside.sqlite"
     path.replace(aside)
@@ -216,3 +227,63 @@ async def test_long_lived_connections_follow_the_file_as_it_is_replaced(
 
     await adapter.close()
     assert not any(t.is_alive() for t in threads)
+
+
+async def test_a_locked_database_is_waited_for_in_the_pool_not_on_the_event_loop(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """The event loop's connection never waits for a lock: the call goes to the pool, which waits (within the
+    timeout) while the loop stays free, and answers once the lock is released."""
+    import shutil
+
+    path = tmp_path / "school.sqlite"
+    shutil.copy(sandbox.school_db, path)
+    others = set(threading.enumerate())
+    adapter = school(path, timeout_s=2.0)
+    upn = sandbox.population.school.pupils[0].upn
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    ticks = 0
+
+    async def ticking() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(ticking())
+    asyncio.get_running_loop().call_later(0.3, lambda: holder.execute("ROLLBACK"))
+    started = time.monotonic()
+    try:
+        assert (await adapter.get_records([upn]))[0] is not None
+    finally:
+        ticker.cancel()
+        holder.close()
+    assert time.monotonic() - started >= 0.25  # it waited for the lock...
+    assert ticks >= 10  # ...without holding up the event loop
+    assert own_threads(others), "the wait was the pool's"
+    await adapter.close()
+
+
+async def test_a_call_that_outruns_its_budget_on_the_event_loop_goes_to_the_pool(
+    sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Interrupted by SQLite's progress handler at the budget, the call is made again in the pool (the same answer),
+    and the adapter keeps to the pool for a while rather than wasting the budget on every call."""
+    import sources.school as school_module
+
+    upn = sandbox.population.school.pupils[0].upn
+    expected = (await school(sandbox.school_db).get_records([upn]))[0]
+    monkeypatch.setattr(school_module, "INLINE_BUDGET_S", 0.0)
+    monkeypatch.setattr(school_module, "PROGRESS_STEPS", 1)
+    others = set(threading.enumerate())
+    adapter = school(sandbox.school_db)
+    with caplog.at_level("INFO", logger="sources.school"):
+        assert (await adapter.get_records([upn]))[0] == expected
+    assert own_threads(others), "made again in the pool"
+    assert any("outran" in r.getMessage() for r in caplog.records)
+    caplog.clear()  # the budget is still spent at once: tried on the event loop again, it would outrun it again
+    with caplog.at_level("INFO", logger="sources.school"):
+        assert (await adapter.get_records([upn]))[0] == expected
+    assert not any("outran" in r.getMessage() for r in caplog.records)
+    await adapter.close()

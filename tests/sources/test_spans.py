@@ -33,6 +33,13 @@ SCRIPT = textwrap.dedent(
             headers = spans.trace_headers()
     assert headers["traceparent"].startswith("00-0af7651916cd43dd8448eb211c80319c-"), headers
 
+    # A request decides once (its span does, from the provider and its own `traceparent`); its calls follow that.
+    with spans.decided(False):
+        assert spans.span(tracer, "x", attributes={}) is spans.NO_SPAN and spans.trace_headers() == {}
+    with spans.decided(True), trace.use_span(NonRecordingSpan(caller)):
+        assert "traceparent" in spans.trace_headers()
+    assert not spans.wanted()  # the decision ends with the request
+
     # Once a provider is installed, spans are recorded whether or not a caller sent a trace.
     from opentelemetry.sdk.trace import TracerProvider
 

@@ -307,6 +307,8 @@ class _Pool:
         """`work` here, on the caller's (the event loop's) thread, on the inline connection: it never waits for a
         lock (busy timeout 0) and SQLite is interrupted once it has run `INLINE_BUDGET_S`; either raises
         `_NotInline`, and the call is the pool's to make. Other errors are the call's own."""
+        if self._closed:
+            raise RuntimeError("the school adapter is closed")
         identity = self._identity()
         db = self._inline
         if db is None or db.identity != identity:
@@ -343,14 +345,7 @@ class _Pool:
         return _Connection(connection, identity)
 
     def _take(self) -> _Connection:
-        try:
-            stat = os.stat(self._path)
-        except FileNotFoundError:
-            self._discard_all()
-            raise
-        if not os.path.isfile(self._path):
-            raise FileNotFoundError(self._path)
-        identity = (stat.st_dev, stat.st_ino)
+        identity = self._identity()
         with self._lock:
             while self._idle:
                 db = self._idle.pop()

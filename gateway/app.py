@@ -88,7 +88,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # The process's one HTTP session: the sources and the identity provider's keys (JWKS) share it.
-        async with open_http_session() as session:
+        async with open_http_session(settings) as session:
             chosen = verifier if verifier is not None else await open_verifier(settings.auth, session)
             async with open_runtime(settings, session, metrics, today=today, audit_trail=audit_trail) as runtime:
                 holder.start(Running(runtime=runtime, verifier=chosen))

@@ -92,7 +92,7 @@ def run(path: str, *, probe_sources: bool, out: TextIO = sys.stdout, err: TextIO
 
 async def probe_all(settings: AuthoritySettings) -> list[ProbeResult]:
     """Each source's health, the CMS first, all asked at once on one session."""
-    async with open_http_session() as session:
+    async with open_http_session(settings) as session:
         adapters: list[tuple[str, SourceSettings, SourceAdapter | object]] = [
             ("CMS", settings.cms, build_cms_adapter(settings.cms, session))
         ]

@@ -51,7 +51,7 @@ def run_train(
         return 2
 
     async def read() -> list[linkage.Demographics]:
-        async with open_http_session() as session:
+        async with open_http_session(settings) as session:
             systems = await read_all_records(settings, session, progress=progress)
         for system in systems:
             progress(f"{system.system}: {len(system.records):,} records")

@@ -10,6 +10,7 @@ import functools
 from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -88,13 +89,36 @@ def _model_at(path: Path, _mtime_ns: int, _size: int) -> linkage.LinkageModel:
     return linkage.load_model(path)
 
 
-def open_http_session() -> aiohttp.ClientSession:
+def open_http_session(settings: AuthoritySettings | None = None) -> aiohttp.ClientSession:
     """The one HTTP client session of the process: source systems and the identity provider's keys share its pool.
 
     Opened and closed by the app's lifespan, which owns it (use it as `async with open_http_session() as session`).
+    The pool is sized so that it never holds a source below its own `max_concurrency` (`connection_limits`).
     """
-    connector = aiohttp.TCPConnector(limit=256, limit_per_host=64, ttl_dns_cache=300)
+    limit, per_host = connection_limits(settings)
+    connector = aiohttp.TCPConnector(limit=limit, limit_per_host=per_host, ttl_dns_cache=300)
     return aiohttp.ClientSession(connector=connector, raise_for_status=False)
+
+
+BASE_CONNECTIONS = 256  # in all, at least
+BASE_CONNECTIONS_PER_HOST = 64  # to one host and port, at least
+
+
+def connection_limits(settings: AuthoritySettings | None) -> tuple[int, int]:
+    """(connections in all, connections to one host and port) for the session's pool: at least the base figures,
+    and enough for every HTTP source to use its whole `max_concurrency` at once, sources that share a host and
+    port (one API gateway in front of several systems) adding theirs up. Without this a source configured for 128
+    calls at once, the demo's housing, was held at the pool's 64 per host."""
+    if settings is None:
+        return BASE_CONNECTIONS, BASE_CONNECTIONS_PER_HOST
+    by_host: dict[tuple[str | None, int], int] = {}
+    for source in (settings.cms, *settings.sources):
+        if source.url:
+            url = urlsplit(source.url)
+            host = (url.hostname, url.port or (443 if url.scheme == "https" else 80))
+            by_host[host] = by_host.get(host, 0) + source.max_concurrency
+    per_host = max([BASE_CONNECTIONS_PER_HOST, *by_host.values()])
+    return max(BASE_CONNECTIONS, sum(by_host.values()) + BASE_CONNECTIONS_PER_HOST), per_host
 
 
 @contextlib.asynccontextmanager

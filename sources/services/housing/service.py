@@ -42,8 +42,8 @@ def _sandbox() -> SandboxSystem:
             "url": url,
             "timeout_s": timeout_s,
             # No batch endpoint: one call per person or address, so `children` for 500 ids makes about fifteen
-            # hundred. Sized for that (benchmarks.gateway_cpu: 16 put a 4.9 s floor under it), while one request
-            # holds at most 48 at once, leaving 16 for everyone else.
+            # hundred. Sized for that (benchmarks.gateway_cpu: 16 put a 4.9 s floor under it, 64 2.5 s), while one
+            # request holds at most 112 at once, leaving 16 for everyone else.
             "max_concurrency": 128,
             "max_concurrency_per_request": 112,
             "coverage": {"area": "Demo Borough", "explanation": "Council tenancies and anti-social behaviour cases."},

@@ -5,7 +5,8 @@ A call first runs on the event loop itself, on a read-only connection of its own
 indexed look-up in a local file takes about 0.1 ms, far less than handing it to a thread costs (the hop, the wake-up
 and the thread's fight for the GIL cost about 1 ms of CPU per family query, measured). A call that would wait for a
 lock, or outruns the budget, is interrupted and goes to the pool instead, and the adapter keeps to the pool for
-`INLINE_PAUSE_S` after an overrun, so a slow database costs one wasted budget a minute, not one per call.
+`INLINE_PAUSE_S` after an overrun, so a slow database costs one wasted budget a minute, not one per call. Calls for
+more than `INLINE_MAX_SIZE` people (a bulk request's chunks) go to the pool directly.
 
 The pool: a few long-lived read-only connections, each used by one worker thread at a time (`_Pool`): a call hops
 to a worker thread once, runs all its statements there, and comes back with rows. Calls are bounded by
@@ -69,6 +70,9 @@ MAX_CONNECTIONS = 4
 # SQLite's own time a call may take on the event loop before it is interrupted and handed to the pool instead.
 INLINE_BUDGET_S = 0.002
 INLINE_PAUSE_S = 60.0  # after a call outran the budget, the pool only, for this long
+# Calls for more people or records than this go to the pool at once: a bulk request's chunks (`children`, training)
+# are expected to take longer than the budget, and must not pause the event loop's path for everyone else.
+INLINE_MAX_SIZE = 16
 PROGRESS_STEPS = 1000  # SQLite virtual machine steps between two looks at the budget
 
 Row = Mapping[str, object]
@@ -136,7 +140,9 @@ class SchoolSqlAdapter:
         queries = [candidate_keys(person) for person in people]
         if not any(query.dates_of_birth or query.surnames for query in queries):
             return [[] for _ in people]
-        pupils, chosen, enrolments, info = await self._call("pupils.find", lambda db: self._find_rows(db, queries))
+        pupils, chosen, enrolments, info = await self._call(
+            "pupils.find", lambda db: self._find_rows(db, queries), size=len(people)
+        )
         records = self._as_records(pupils, enrolments, info)
         return [[records[str(pupil["upn"])] for pupil in found] for found in chosen]
 
@@ -159,7 +165,7 @@ class SchoolSqlAdapter:
             pupils = _fetch(db, school_sql.pupils_by_upn(len(upns)), list(upns))
             return (pupils, *_enrolments_and_time(db, pupils))
 
-        pupils, enrolments, info = await self._call("pupils.get", rows)
+        pupils, enrolments, info = await self._call("pupils.get", rows, size=len(upns))
         records = self._as_records(pupils, enrolments, info)
         return [records.get(upn) for upn in upns]
 
@@ -194,7 +200,7 @@ class SchoolSqlAdapter:
                 for pupil in pupils
             }
 
-    async def _call(self, operation: str, work: Callable[[_Connection], T]) -> T:
+    async def _call(self, operation: str, work: Callable[[_Connection], T], *, size: int = 1) -> T:
         """`work` on a pooled connection in a worker thread, bounded by the timeout, observed as one upstream
         request."""
         system = self._settings.system
@@ -202,7 +208,7 @@ class SchoolSqlAdapter:
         outcome: Outcome = "connection_error"
         try:
             loop = asyncio.get_running_loop()
-            if loop.time() >= self._inline_paused_until:
+            if size <= INLINE_MAX_SIZE and loop.time() >= self._inline_paused_until:
                 try:
                     result = self._pool.run_inline(work)
                     outcome = "ok"

@@ -287,3 +287,25 @@ async def test_a_call_that_outruns_its_budget_on_the_event_loop_goes_to_the_pool
         assert (await adapter.get_records([upn]))[0] == expected
     assert not any("outran" in r.getMessage() for r in caplog.records)
     await adapter.close()
+
+
+async def test_a_bulk_call_goes_to_the_pool_and_leaves_the_event_loop_path_to_the_rest(
+    sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A chunk for more than `INLINE_MAX_SIZE` people is the pool's at once (it may well take longer than the
+    budget), so a bulk request does not pause the event loop's path for the small calls after it."""
+    import sources.school as school_module
+
+    pupils = list(sandbox.population.school.pupils)
+    many = [p.upn for p in pupils[: school_module.INLINE_MAX_SIZE + 1]]
+    others = set(threading.enumerate())
+    adapter = school(sandbox.school_db, max_batch_size=100)
+    assert all(record is not None for record in await adapter.get_records(many))
+    assert own_threads(others), "the bulk call ran in the pool"
+    # The budget now spent at once: a small call still tries the event loop first (and says it outran it).
+    monkeypatch.setattr(school_module, "INLINE_BUDGET_S", 0.0)
+    monkeypatch.setattr(school_module, "PROGRESS_STEPS", 1)
+    with caplog.at_level("INFO", logger="sources.school"):
+        assert (await adapter.get_records([pupils[0].upn]))[0] is not None
+    assert any("outran" in r.getMessage() for r in caplog.records)
+    await adapter.close()

@@ -33,6 +33,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from strawberry import Schema
 
 from auth.sign_in import open_verifier
 from auth.verifier import TokenVerifier
@@ -58,6 +59,7 @@ from resolvers.audit_trail import AuditTrail
 from resolvers.errors import BAD_USER_INPUT, NOT_FOUND
 from resolvers.runtime import uk_today
 from schema.build import build_schema
+from sources.registry import ServiceRegistry
 from webapp.app import webapp_routes
 from webapp.demo_sign_in import DemoIdentity
 
@@ -98,28 +100,21 @@ def create_app(
                     holder.stop()
 
     limits = settings.limits
-    schema = build_schema(
-        max_depth=limits.max_query_depth,
-        max_aliases=limits.max_aliases,
-        max_tokens=limits.max_tokens,
-        introspection=surface.introspection,
-        suggestions=surface.suggestions,
-        services=settings.services,
-    )
     configure_tracing(settings.tracing)
     client_labels = ClientLabels(settings.clients.max_metric_labels)
-    graphql = GraphQLEndpoint(
-        schema,
-        metrics,
-        holder.get,
-        max_body_bytes=limits.max_body_bytes,
-        max_tokens=limits.max_tokens,
-        max_variable_depth=limits.max_variable_depth,
-        persisted=PersistedOperations(settings.persisted_operations),
-        client_labels=client_labels,
-    )
 
-    def admission(endpoint: GraphQLEndpoint) -> AdmissionControl:
+    def served(schema: Schema, persisted: PersistedOperations | None = None) -> AdmissionControl:
+        """A GraphQL endpoint for `schema` with the authority's limits, behind admission control of its own."""
+        endpoint = GraphQLEndpoint(
+            schema,
+            metrics,
+            holder.get,
+            max_body_bytes=limits.max_body_bytes,
+            max_tokens=limits.max_tokens,
+            max_variable_depth=limits.max_variable_depth,
+            persisted=persisted,
+            client_labels=client_labels,
+        )
         return AdmissionControl(
             endpoint,
             max_concurrent=limits.max_concurrent_requests,
@@ -128,11 +123,11 @@ def create_app(
             on_refused=metrics.observe_request,
         )
 
-    admitted = admission(graphql)
+    admitted = served(_schema(settings, services=settings.services), PersistedOperations(settings.persisted_operations))
     separate_operations = surface.operations_listen is not None
     routes: list[BaseRoute] = [
         Route("/graphql", admitted),  # every method: the endpoint answers anything but POST with a JSON 405
-        *_neighbour_route(settings, metrics, holder, admission, client_labels),
+        *_neighbour_route(settings, served),
         Route("/healthz", healthz),
         Route("/readyz", readiness(holder, detail=surface.readiness_detail and not separate_operations)),
     ]
@@ -167,39 +162,32 @@ def create_app(
     return app
 
 
-def _neighbour_route(
-    settings: AuthoritySettings,
-    metrics: Metrics,
-    holder: RunningHolder,
-    admission: Callable[[GraphQLEndpoint], AdmissionControl],
-    client_labels: ClientLabels,
-) -> list[BaseRoute]:
-    """`/graphql/neighbour` when `[federation] neighbour_field` is set: the same guards, audit and limits (its
-    admission control is its own, with the same bounds)."""
-    field_name = settings.federation.neighbour_field
-    if field_name is None:
-        return []
+def _schema(
+    settings: AuthoritySettings, *, services: ServiceRegistry | None = None, neighbour_field: str | None = None
+) -> Schema:
+    """The schema with the authority's limits and surface: the gateway's, or with `neighbour_field` the neighbour
+    subgraph's."""
     limits = settings.limits
-    schema = build_schema(
+    return build_schema(
         max_depth=limits.max_query_depth,
         max_aliases=limits.max_aliases,
         max_tokens=limits.max_tokens,
         introspection=settings.surface.introspection,
         suggestions=settings.surface.suggestions,
-        neighbour_field=field_name,
+        services=services,
+        neighbour_field=neighbour_field,
     )
-    endpoint = GraphQLEndpoint(
-        schema,
-        metrics,
-        holder.get,
-        max_body_bytes=limits.max_body_bytes,
-        max_tokens=limits.max_tokens,
-        max_variable_depth=limits.max_variable_depth,
-        client_labels=client_labels,
-    )
+
+
+def _neighbour_route(settings: AuthoritySettings, served: Callable[[Schema], AdmissionControl]) -> list[BaseRoute]:
+    """`/graphql/neighbour` when `[federation] neighbour_field` is set: the same guards, audit and limits (its
+    admission control is its own, with the same bounds)."""
+    field_name = settings.federation.neighbour_field
+    if field_name is None:
+        return []
     # Persisted operations are not enforced here: its only caller is a federation router, which writes its own
     # operations (enforce the list at the router).
-    return [Route("/graphql/neighbour", admission(endpoint))]
+    return [Route("/graphql/neighbour", served(_schema(settings, neighbour_field=field_name)))]
 
 
 def operations_app_of(app: Starlette) -> Starlette | None:

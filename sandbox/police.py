@@ -8,21 +8,10 @@ from pathlib import Path
 
 from sandbox.police_records import POLICE_AREA
 from sandbox.population import Population
+from sources.services.police.mapper import COLUMNS
 
 EXTRACT_FILENAME = "police_extract.csv"
-HEADER = (
-    "record_id",
-    "forenames",
-    "surname",
-    "date_of_birth",
-    "postcode",
-    "offence_date",
-    "offence_description",
-    "role",
-    "outcome",
-    "police_area",
-    "extracted_at",
-)
+HEADER = COLUMNS  # the extract's columns, as the gateway reads them (sources/services/police/mapper.py)
 
 
 def extract_text(population: Population) -> str:

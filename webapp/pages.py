@@ -388,16 +388,13 @@ class Pages:
         return child, Response(status_code=204)
 
     async def family(self, request: Request) -> Response:
-        session = self._session(request)
-        needed = self._needs(request, session)
-        if needed is not None:
-            return needed
-        child, page = await self._child(request, session, request.path_params["cms_id"])
-        if child is None:
-            return page
-        return self.render(request, session, "family.html", {"child": child, "sheet": contact_rows(child)})
+        return await self._family_page(request, "family.html")
 
     async def sheet(self, request: Request) -> Response:
+        """The contact sheet to print: the family page's contacts, with when it was printed."""
+        return await self._family_page(request, "sheet.html", printed=True)
+
+    async def _family_page(self, request: Request, template: str, *, printed: bool = False) -> Response:
         session = self._session(request)
         needed = self._needs(request, session)
         if needed is not None:
@@ -405,9 +402,10 @@ class Pages:
         child, page = await self._child(request, session, request.path_params["cms_id"])
         if child is None:
             return page
-        printed = datetime.datetime.now().strftime("%-d %B %Y at %H:%M")
-        context = {"child": child, "sheet": contact_rows(child), "printed": printed}
-        return self.render(request, session, "sheet.html", context)
+        context: dict[str, Any] = {"child": child, "sheet": contact_rows(child)}
+        if printed:
+            context["printed"] = datetime.datetime.now().strftime("%-d %B %Y at %H:%M")
+        return self.render(request, session, template, context)
 
     async def details(self, request: Request) -> Response:
         session = self._session(request)

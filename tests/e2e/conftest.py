@@ -68,12 +68,16 @@ async def running_stack(
     households: int = 120,
     seed: int = 7,
     config_changes: Mapping[str, Any] | None = None,
+    source_changes: Mapping[str, Mapping[str, Any]] | None = None,
     roles: tuple[str, ...] = ("SOCIAL_WORKER",),
     faults: Mapping[str, str] | None = None,
 ) -> AsyncIterator[Stack]:
     async with start_sandbox(workdir, seed=seed, households=households, faults=dict(faults or {})) as sandbox:
         auth = development_auth(roles)
         config = {**demo_config(sandbox, auth=auth, timeout_s=TEST_TIMEOUT_S), **(config_changes or {})}
+        # `source_changes`: settings of the demo's sources to change, by service ("HOUSING": {...}).
+        changes = source_changes or {}
+        config["sources"] = [{**source, **changes.get(source.get("service", ""), {})} for source in config["sources"]]
         app = create_app(parse_authority(config))
         async with serve_in_process(app) as served, aiohttp.ClientSession() as http:
             yield Stack(sandbox, served.url, http)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import strawberry
 from graphql import (
@@ -34,6 +34,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLAbstractType,
     GraphQLField,
+    GraphQLLeafType,
     GraphQLList,
     GraphQLNamedType,
     GraphQLNonNull,
@@ -44,6 +45,7 @@ from graphql import (
     SelectionSetNode,
     get_named_type,
     is_abstract_type,
+    is_leaf_type,
 )
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
@@ -155,12 +157,12 @@ def plain_field_readers(schema: GraphQLSchema) -> int:
                 continue
             if resolve is None or not getattr(resolve, "_is_default", False):
                 continue
-            graphql_field.resolve = _reader(definition.python_name)
+            graphql_field.resolve = _reader(definition.python_name, graphql_field)
             changed += 1
     return changed
 
 
-def _reader(name: str) -> Callable[..., object]:
+def _reader(name: str, graphql_field: GraphQLField) -> Callable[..., object]:
     def read(source: Any, info: Any) -> object:
         value = getattr(source, name)
         if value.__class__ is Withheld:
@@ -168,7 +170,31 @@ def _reader(name: str) -> Callable[..., object]:
         return value
 
     read._is_default = True  # type: ignore[attr-defined]  # as strawberry marks its own default resolvers
+    setattr(read, PLAIN_LEAF_KEY, plain_leaf(name, graphql_field))
     return read
+
+
+# Where a plain reader keeps its `PlainLeaf`, for the executor's short path (`schema/executor.py`).
+PLAIN_LEAF_KEY: Final = "_plain_leaf"
+
+
+class PlainLeaf(NamedTuple):
+    """How a plain scalar or enum field is read: the attribute's name, its type, and whether null is refused."""
+
+    attribute: str
+    leaf_type: GraphQLLeafType
+    non_null: bool
+
+
+def plain_leaf(attribute: str, graphql_field: GraphQLField) -> PlainLeaf | None:
+    """The short path's plan for a plain attribute field, or None when its type is not a leaf (or a non-null
+    leaf): a list or an object goes graphql-core's whole way."""
+    field_type = graphql_field.type
+    non_null = isinstance(field_type, GraphQLNonNull)
+    named = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
+    if not is_leaf_type(named):
+        return None
+    return PlainLeaf(attribute, named, non_null)
 
 
 class AccessGuard(FieldExtension):

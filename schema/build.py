@@ -18,6 +18,7 @@ from strawberry.types import ExecutionContext
 from schema.access import plain_field_readers, read_field
 from schema.audit_hook import AuditHook
 from schema.errors import ErrorShaping, log_errors
+from schema.executor import FamilyContextExecutor
 from schema.limits import CostAndRate, alias_rule, depth_rule
 from schema.neighbour import build_neighbour_types
 from schema.people import Child, Household, Person
@@ -114,6 +115,7 @@ def build_schema(
             types=entity_types,
             extensions=[AuditHook, error_shaping, token_limiter, parser_cache, limits, validation_cache, CostAndRate],
             config=StrawberryConfig(default_resolver=read_field, disable_field_suggestions=not suggestions),
+            execution_context_class=FamilyContextExecutor,
         )
         plain_field_readers(neighbour._schema)
         enum_outputs_by_lookup(neighbour._schema)
@@ -126,6 +128,8 @@ def build_schema(
         extensions=[AuditHook, error_shaping, token_limiter, parser_cache, limits, validation_cache, CostAndRate],
         # Every plain field is read through `read_field`, which turns a withheld value into its error.
         config=StrawberryConfig(default_resolver=read_field, disable_field_suggestions=not suggestions),
+        # Plain scalar and enum fields are read on a short path (schema/executor.py).
+        execution_context_class=FamilyContextExecutor,
     )
     plain_field_readers(schema._schema)  # the same reads, one call each instead of strawberry's three
     enum_outputs_by_lookup(schema._schema)

@@ -34,7 +34,6 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLAbstractType,
     GraphQLField,
-    GraphQLLeafType,
     GraphQLList,
     GraphQLNamedType,
     GraphQLNonNull,
@@ -170,31 +169,42 @@ def _reader(name: str, graphql_field: GraphQLField) -> Callable[..., object]:
         return value
 
     read._is_default = True  # type: ignore[attr-defined]  # as strawberry marks its own default resolvers
-    setattr(read, PLAIN_LEAF_KEY, plain_leaf(name, graphql_field))
+    setattr(read, PLAIN_READ_KEY, plain_read(name, graphql_field))
     return read
 
 
-# Where a plain reader keeps its `PlainLeaf`, for the executor's short path (`schema/executor.py`).
-PLAIN_LEAF_KEY: Final = "_plain_leaf"
+# Where a plain reader keeps its `PlainRead`, for the executor's short path (`schema/executor.py`).
+PLAIN_READ_KEY: Final = "_plain_read"
 
 
-class PlainLeaf(NamedTuple):
-    """How a plain scalar or enum field is read: the attribute's name, its type, and whether null is refused."""
+class PlainRead(NamedTuple):
+    """How a plain field's value is read: the attribute's name, the kind of its type (`LEAF`: a scalar or an enum;
+    `OBJECT`: an object type; `LIST`), the named type, and whether null is refused."""
 
     attribute: str
-    leaf_type: GraphQLLeafType
+    kind: str
+    named: GraphQLNamedType
     non_null: bool
 
 
-def plain_leaf(attribute: str, graphql_field: GraphQLField) -> PlainLeaf | None:
-    """The short path's plan for a plain attribute field, or None when its type is not a leaf (or a non-null
-    leaf): a list or an object goes graphql-core's whole way."""
+LEAF: Final = "leaf"
+OBJECT: Final = "object"
+LIST: Final = "list"
+
+
+def plain_read(attribute: str, graphql_field: GraphQLField) -> PlainRead | None:
+    """The short path's plan for a plain attribute field; None for an interface or a union, which only graphql-core
+    resolves (to their object type)."""
     field_type = graphql_field.type
     non_null = isinstance(field_type, GraphQLNonNull)
-    named = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
-    if not is_leaf_type(named):
-        return None
-    return PlainLeaf(attribute, named, non_null)
+    inner = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
+    if isinstance(inner, GraphQLList):
+        return PlainRead(attribute, LIST, get_named_type(inner), non_null)
+    if is_leaf_type(inner):
+        return PlainRead(attribute, LEAF, inner, non_null)
+    if isinstance(inner, GraphQLObjectType):
+        return PlainRead(attribute, OBJECT, inner, non_null)
+    return None
 
 
 class AccessGuard(FieldExtension):

@@ -1,16 +1,24 @@
-"""The executor the schema runs with: graphql-core's, with a short path for plain scalar and enum fields.
+"""The executor the schema runs with: graphql-core's, with a short path for plain attribute fields.
 
-Why: a family-context answer has a few hundred fields, and most are a plain attribute holding a scalar or an enum
-(a name's parts, a date, a service's outcome). For each, graphql-core builds a resolve info (a 15-part tuple) and a
-list of the field's nodes, calls the reader, asks twice whether the result is awaitable, then walks its completion
-steps: about 4 us a field, measured, several times what reading and coercing the value costs.
+Why: a family-context answer has a few hundred fields, and most are a plain attribute: a scalar or an enum (a
+name's parts, a date, a service's outcome), an object (a name, an address), or a list, most often empty (a check's
+involvements). For each, graphql-core builds a resolve info (a 15-part tuple) and a list of the field's nodes,
+calls the reader, asks twice whether the result is awaitable, then walks its completion steps: about 4 us a
+field, measured, several times what reading and coercing the value costs.
 
 The short path is taken only for a field whose resolver is a plain reader (`schema/access.py`, `_reader`: no
-resolver, no field extension, so no access guard to run) and whose type is a scalar or an enum, nullable or not.
-It reads the attribute and coerces it exactly as graphql-core would. Anything else goes the whole way, through
-graphql-core's own `execute_field`: a withheld value (`Withheld`, which becomes the field's error), a null where
-the type forbids it, a value the type cannot coerce, a list. So every error is raised, located and shaped by
-graphql-core as before, and an answer is the same on either path (tests/schema/test_executor.py).
+resolver, no field extension, so no access guard to run), and only for these values:
+
+* a scalar or an enum, coerced exactly as graphql-core would;
+* an object of an object type that needs no type check (`is_type_of`): its sub-fields are executed as graphql-core
+  executes them, and an error they raise is located and handled at this field as graphql-core would;
+* an empty list;
+* null, where the type allows it.
+
+Anything else goes the whole way, through graphql-core's own `execute_field`: a withheld value (`Withheld`, which
+becomes the field's error), a null where the type forbids it, a value the type cannot coerce, a list with items,
+an interface or a union. So every error is raised, located and shaped by graphql-core as before, and an answer is
+the same on either path (tests/schema/test_executor.py).
 
 It also leaves out the one reference cycle a request made: graphql-core's executor holds its resolve-info helpers,
 which held the executor's own bound methods. Through it, everything the request built (the context, the loaders,
@@ -26,11 +34,11 @@ import weakref
 from collections.abc import Awaitable, Sequence
 from typing import Any
 
-from graphql import GraphQLObjectType, GraphQLResolveInfoHelpers, Undefined
+from graphql import GraphQLObjectType, GraphQLOutputType, GraphQLResolveInfoHelpers, Undefined
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.access import PLAIN_LEAF_KEY, PlainLeaf, Withheld
+from schema.access import LEAF, LIST, OBJECT, PLAIN_READ_KEY, PlainRead, Withheld
 
 
 class FamilyContextExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -59,20 +67,61 @@ class FamilyContextExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         field_def = parent_type.fields.get(field_details_list[0].node.name.value)
         if field_def is not None:
-            plan: PlainLeaf | None = getattr(field_def.resolve, PLAIN_LEAF_KEY, None)
+            plan: PlainRead | None = getattr(field_def.resolve, PLAIN_READ_KEY, None)
             if plan is not None:
                 value = getattr(source, plan.attribute)
                 if value is None:
                     if not plan.non_null:
                         return None
                 elif value.__class__ is not Withheld:
-                    try:
-                        coerced = plan.leaf_type.coerce_output_value(value)
-                    except Exception:  # graphql-core's own path raises and locates it again
-                        coerced = None
-                    if coerced is not None and coerced is not Undefined:
-                        return coerced
+                    kind = plan.kind
+                    if kind is LEAF:
+                        try:
+                            coerced = plan.named.coerce_output_value(value)  # type: ignore[attr-defined]  # a leaf type
+                        except Exception:  # graphql-core's own path raises and locates it again
+                            coerced = None
+                        if coerced is not None and coerced is not Undefined:
+                            return coerced
+                    elif kind is OBJECT:
+                        object_type: GraphQLObjectType = plan.named  # type: ignore[assignment]
+                        if object_type.is_type_of is None:
+                            return self._plain_object(
+                                object_type, field_def.type, field_details_list, path, value, position_context
+                            )
+                    elif kind is LIST and not value and isinstance(value, list | tuple):
+                        return []
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+    def _plain_object(
+        self,
+        object_type: GraphQLObjectType,
+        field_type: GraphQLOutputType,
+        field_details_list: Any,
+        path: Path,
+        value: Any,
+        position_context: Any,
+    ) -> Any:
+        """The object's sub-fields, executed; an error they raise (a null in a non-null sub-field) handled at this
+        field, as graphql-core's `execute_field` handles it."""
+        try:
+            completed = self.collect_and_execute_subfields(
+                object_type, field_details_list, path, value, position_context
+            )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_type, field_details_list, path)
+            return None
+        if self.is_awaitable(completed):
+            return self._settled(completed, field_type, field_details_list, path)
+        return completed
+
+    async def _settled(
+        self, completed: Awaitable[Any], field_type: GraphQLOutputType, field_details_list: Any, path: Path
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_type, field_details_list, path)
+            return None
 
 
 def _alive(executor: weakref.ref[FamilyContextExecutor]) -> FamilyContextExecutor:

@@ -62,7 +62,9 @@ def _items() -> list[Item]:
     required_withheld = _item(required=WITHHELD)
     required_null = _item(required=None)
     uncoercible = _item(required="f", count="many", colour="GREEN", when="yesterday")
-    return [plain, nulls, withheld, required_withheld, required_null, uncoercible]
+    # An empty list, and an object whose non-null field is null: the error nulls the object, at its own path.
+    empties = _item(required="g", colours=[], inner=_item(required=None, text="x"))
+    return [plain, nulls, withheld, required_withheld, required_null, uncoercible, empties]
 
 
 @strawberry.type
@@ -91,6 +93,8 @@ def _schema(executor: type[StrawberryGraphQLCoreExecutionContext]) -> strawberry
 
 QUERIES = [
     "{ items { text required when colour colours count inner { text required count } } }",
+    "{ items { inner { text required colours inner { text } } } }",
+    "{ plain { inner { text } ...on Item { inner { count } } } }",
     "{ items { t: text ...F r: required again: required ... on Item { count c2: count } } }"
     " fragment F on Item { when colour }",
     "{ items { __typename text } item { text } }",
@@ -120,17 +124,18 @@ async def test_an_answer_and_its_errors_are_the_same_on_either_path(query: str) 
     assert _shape(short) == _shape(whole)
     # Only the errors the items were made to have: withheld values, nulls where refused, values of the wrong type.
     expected = ("Details of housing", "Cannot return null", "Int cannot represent", "Enum 'Colour'", "Date")
-    assert short.errors
-    assert all(e.message.startswith(expected) or "cannot represent" in e.message for e in short.errors), short.errors
+    assert all(e.message.startswith(expected) or "cannot represent" in e.message for e in short.errors or []), short
 
 
 async def test_the_plain_leaves_that_are_readable_take_the_short_path() -> None:
     _Counting.whole_path = 0
-    result = await _schema(_Counting).execute("{ items { text count } }")
+    result = await _schema(_Counting).execute("{ items { text count colours inner { text } } }")
     assert result.data is not None
-    # `items`, and only the fields that fail: two withheld and one value that is no Int; 12 readable leaves do not.
-    assert _Counting.whole_path == 1 + 3
+    # `items`; the fields that fail (two withheld, a value that is no Int); the one list with items. The readable
+    # leaves, the empty and null lists, and the objects (and their fields) do not.
+    assert _Counting.whole_path == 1 + 3 + 1
     assert [e.path for e in result.errors or []] == [["items", 2, "text"], ["items", 2, "count"], ["items", 5, "count"]]
+    assert result.data["items"][6] == {"text": None, "count": None, "colours": [], "inner": {"text": "x"}}
 
 
 def test_withheld_values_are_the_access_modules_marker() -> None:

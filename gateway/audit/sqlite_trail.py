@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, overload
 
 import aiosqlite
+import orjson
 
 from gateway.audit.chain import ChainLink, ScannedRow, checkpoint_link, extend, genesis_head
 from gateway.audit.events import PreparedEvent
@@ -394,7 +395,7 @@ def _encode(row: StoredEvent) -> tuple[object, ...]:
 
 
 def _json_list(values: Iterable[str]) -> str:
-    return json.dumps(list(values), ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(list(values)).decode()  # compact UTF-8 JSON, as `json.dumps(ensure_ascii=False)` wrote it
 
 
 def _decode(row: Sequence[Any]) -> ScannedRow:

@@ -4,6 +4,11 @@ written would fail verification. Pinned here byte for byte."""
 from __future__ import annotations
 
 import datetime
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from resolvers.audit_trail import AuditAction, AuditEvent
 
@@ -32,3 +37,60 @@ def test_canonical_bytes_are_pinned() -> None:
         reason="\u00e9",
     )
     assert event.canonical() == PINNED
+
+
+_TEXT = st.one_of(st.none(), st.text())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    actor_name=_TEXT,
+    team=_TEXT,
+    reason=_TEXT,
+    search_terms=_TEXT,
+    subject_ids=st.lists(st.text(), max_size=4),
+)
+def test_canonical_bytes_are_what_the_standard_library_wrote(
+    actor_name: str | None, team: str | None, reason: str | None, search_terms: str | None, subject_ids: list[str]
+) -> None:
+    # Trails written before orjson encoded events hashed `json.dumps`'s bytes: for any text (quotes, backslashes,
+    # control characters, line separators, astral characters), the two must agree, or those trails would not verify.
+    event = AuditEvent(
+        at=datetime.datetime(2026, 11, 30, 12, 0, tzinfo=datetime.UTC),
+        actor_id="u1",
+        actor_name=actor_name,
+        roles=("SOCIAL_WORKER",),
+        team=team,
+        client_id=None,
+        purpose=None,
+        case_reference=None,
+        request_id="r1",
+        action=AuditAction.SEARCHED,
+        subject_ids=tuple(subject_ids),
+        search_terms=search_terms,
+        reason=reason,
+    )
+    fields = {**vars(event), "at": "2026-11-30T12:00:00.000000+00:00", "action": "SEARCHED"}
+    fields |= {"roles": ["SOCIAL_WORKER"], "subject_ids": subject_ids, "services": []}
+    standard = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    assert event.canonical() == standard
+
+
+def test_text_that_is_no_unicode_has_no_canonical_bytes() -> None:
+    # A lone surrogate (JSON's "\ud800" parses to one): no trail could hold it before, and none can now; the audit
+    # hook then refuses the answer (schema/audit_hook.py).
+    event = AuditEvent(
+        at=datetime.datetime(2026, 11, 30, 12, 0, tzinfo=datetime.UTC),
+        actor_id="u1",
+        actor_name=None,
+        roles=(),
+        team=None,
+        client_id=None,
+        purpose=None,
+        case_reference=None,
+        request_id="r1",
+        action=AuditAction.SEARCHED,
+        search_terms="\ud800",
+    )
+    with pytest.raises(TypeError):
+        event.canonical()

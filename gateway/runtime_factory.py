@@ -94,10 +94,12 @@ def open_http_session(settings: AuthoritySettings | None = None) -> aiohttp.Clie
 
     Opened and closed by the app's lifespan, which owns it (use it as `async with open_http_session() as session`).
     The pool is sized so that it never holds a source below its own `max_concurrency` (`connection_limits`).
+    It keeps no cookies: the session serves every user's requests, so a cookie one source system set during one
+    user's look-up must not go back with another user's (and no source's API here asks for one).
     """
     limit, per_host = connection_limits(settings)
     connector = aiohttp.TCPConnector(limit=limit, limit_per_host=per_host, ttl_dns_cache=300)
-    return aiohttp.ClientSession(connector=connector, raise_for_status=False)
+    return aiohttp.ClientSession(connector=connector, raise_for_status=False, cookie_jar=aiohttp.DummyCookieJar())
 
 
 BASE_CONNECTIONS = 256  # in all, at least

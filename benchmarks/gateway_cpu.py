@@ -417,6 +417,13 @@ async def zero_latency(args: argparse.Namespace, codes: Sequence[Code], results:
                 )
 
 
+def _interpreter(code: Code) -> str:
+    """Whose interpreter and dependencies a gateway runs with, for the report."""
+    if Path(code.python).absolute() == (code.root / ".venv" / "bin" / "python").absolute():
+        return "its own virtualenv"
+    return f"with the interpreter and dependencies of {Path(code.python).parent.parent}: code alone compared"
+
+
 def _round_line(results: Results) -> str:
     return "; ".join(
         f"{name}: family {results.family_cpu[name][-1].cpu_ms_per_query:.1f} ms CPU, "
@@ -592,8 +599,8 @@ def report(args: argparse.Namespace, codes: Sequence[Code], results: Results, to
         f"{took_s / 60:.1f} min; load average at the end {loadavg[0]:.1f} (the machine was shared with other "
         "work: absolute rates are low, the ratios are the point). "
         + (
-            f"`{new}` is this checkout; `{old}` is the baseline ({codes[0].root}, its own virtualenv), both served at "
-            "once against the same simulated systems and measured in the same rounds, taking turns. "
+            f"`{new}` is this checkout; `{old}` is the baseline ({codes[0].root}, {_interpreter(codes[0])}), both "
+            "served at once against the same simulated systems and measured in the same rounds, taking turns. "
             if old
             else ""
         )

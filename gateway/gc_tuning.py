@@ -37,7 +37,8 @@ GC_MODES: tuple[GcMode, ...] = ("tuned", "default")
 # with the family query at zero latency (benchmarks.gateway_cpu, docs/benchmarks.md): at 700, 1.2 young collections
 # per request of 0.3 ms each; at 5,000, 0.1 per request of 4.6 ms, and about half the time in collections per
 # request; at 50,000, one in a hundred requests paid a 100 ms pause for no further saving. Most of a young
-# collection's time is freeing the requests' cyclic garbage, which has to be done whatever the threshold.
+# collection's time was then freeing the requests' cyclic garbage; since requests make none (schema/executor.py),
+# collections are rarer and shorter at the same threshold (docs/benchmarks.md).
 GEN0_THRESHOLD = 5000
 GEN1_THRESHOLD = 10  # young collections per generation-1 collection (Python's default)
 GEN2_THRESHOLD = 10  # generation-1 collections per full collection (Python's default)

@@ -368,20 +368,32 @@ def strawberry_field(graphql_field: GraphQLField) -> StrawberryField | None:
 def selected_classes(info: Info) -> frozenset[tuple[str, FieldClass]]:
     """(object type, class) of every field the query selects beneath this field, through aliases, named and
     inline fragments and interfaces: what the audit trail records as viewed follows what was asked for and
-    returned, not the query's text. Worked out once per request and field node."""
+    returned, not the query's text.
+
+    Worked out once per document and field: it depends only on the document, which the parser cache hands to
+    every request with the same text, and on the schema. The cache holds the nodes it is keyed by, so their ids
+    cannot be reused while it does, and it is emptied when it reaches `SELECTED_CACHE_SIZE` entries."""
     raw = info._raw_info
-    access: RequestAccess = info.context.access
-    key = ("selected", id(raw.field_nodes[0]))
-    found: frozenset[tuple[str, FieldClass]] | None = access.memo.get(key)
-    if found is None:
-        parent = raw.parent_type.fields[raw.field_name]
-        collected: set[tuple[str, FieldClass]] = set()
-        for node in raw.field_nodes:
-            if node.selection_set is not None:
-                _collect(raw.schema, raw.fragments, node.selection_set, get_named_type(parent.type), collected, set())
-        found = frozenset(collected)
-        access.memo[key] = found
+    nodes = raw.field_nodes
+    key = (id(raw.schema), raw.parent_type.name, raw.field_name, *map(id, nodes))
+    cached = _SELECTED.get(key)
+    if cached is not None:
+        return cached[1]
+    parent = raw.parent_type.fields[raw.field_name]
+    collected: set[tuple[str, FieldClass]] = set()
+    for node in nodes:
+        if node.selection_set is not None:
+            _collect(raw.schema, raw.fragments, node.selection_set, get_named_type(parent.type), collected, set())
+    found = frozenset(collected)
+    if len(_SELECTED) >= SELECTED_CACHE_SIZE:
+        _SELECTED.clear()
+    _SELECTED[key] = (tuple(nodes), found)
     return found
+
+
+# selected_classes's answers: (schema, type, field, node ids) -> (the nodes, kept alive; the answer).
+SELECTED_CACHE_SIZE: Final = 4096
+_SELECTED: dict[tuple[object, ...], tuple[tuple[FieldNode, ...], frozenset[tuple[str, FieldClass]]]] = {}
 
 
 def _collect(

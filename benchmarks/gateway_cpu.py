@@ -344,18 +344,19 @@ async def zero_latency(args: argparse.Namespace, codes: Sequence[Code], results:
                 await block(session, gw, FAMILY_QUERY, cms_ids, concurrency=4, total=40)
                 await block(session, gw, TINY_QUERY, cms_ids, concurrency=4, total=40)
             gc_before = {gw.code.name: await gc_totals(session, gw) for gw in gws}
+            # Each kind of block runs for every gateway back to back (a second or so apart), so that a burst of
+            # the shared machine's load falls on both gateways' blocks of a kind, not on one gateway's round.
+            parts = (
+                (results.family_cpu, FAMILY_QUERY, CPU_CONCURRENCY, 80),
+                (results.tiny_cpu, TINY_QUERY, CPU_CONCURRENCY, 200),
+                (results.throughput, FAMILY_QUERY, 16, 240),
+            )
             for turn in range(args.rounds):
-                for gw in rotated(gws, turn):
-                    name = gw.code.name
-                    results.family_cpu.setdefault(name, []).append(
-                        await block(session, gw, FAMILY_QUERY, cms_ids, concurrency=CPU_CONCURRENCY, total=80)
-                    )
-                    results.tiny_cpu.setdefault(name, []).append(
-                        await block(session, gw, TINY_QUERY, cms_ids, concurrency=CPU_CONCURRENCY, total=200)
-                    )
-                    results.throughput.setdefault(name, []).append(
-                        await block(session, gw, FAMILY_QUERY, cms_ids, concurrency=16, total=240)
-                    )
+                for measured, query, concurrency, size in parts:
+                    for gw in rotated(gws, turn):
+                        measured.setdefault(gw.code.name, []).append(
+                            await block(session, gw, query, cms_ids, concurrency=concurrency, total=size)
+                        )
                 print(f"zero latency, round {turn + 1}: " + _round_line(results), flush=True)
             for gw in gws:
                 results.rss.setdefault(gw.code.name, {})["after zero-latency load"] = sum(gw.rss_mib())
@@ -415,6 +416,24 @@ async def zero_latency(args: argparse.Namespace, codes: Sequence[Code], results:
                 results.rss.setdefault(new.name, {})[f"per worker, {n} worker(s)"] = statistics.mean(
                     gw.worker_rss_mib()
                 )
+
+
+def _spread(what: str, blocks: dict[str, list[Block]], new: str, old: str | None) -> str:
+    """The range of a measure's blocks per gateway, and with a baseline the ratio of each round's pair of blocks
+    (this / baseline; their median and range): on a shared machine, the range shows how far one median can be
+    trusted, and the paired ratios are the steadier comparison."""
+    ranges = "; ".join(
+        f"{name} {min(b.cpu_ms_per_query for b in found):.2f} to {max(b.cpu_ms_per_query for b in found):.2f} ms"
+        for name, found in blocks.items()
+    )
+    text = f"{what}, range of the blocks: {ranges}"
+    if old and old in blocks and new in blocks:
+        ratios = [n.cpu_ms_per_query / o.cpu_ms_per_query for n, o in zip(blocks[new], blocks[old], strict=True)]
+        text += (
+            f"; ratio of each round's pair ({new} / {old}): median **{statistics.median(ratios):.2f}x**, "
+            f"range {min(ratios):.2f} to {max(ratios):.2f}x"
+        )
+    return text
 
 
 def _interpreter(code: Code) -> str:
@@ -655,8 +674,11 @@ def report(args: argparse.Namespace, codes: Sequence[Code], results: Results, to
     if family:
         lines.append(
             f"- CPU per query measured over blocks of 80 family queries (200 tiny ones) at concurrency "
-            f"{CPU_CONCURRENCY}, {args.rounds} rounds per gateway; the median block"
+            f"{CPU_CONCURRENCY}, {args.rounds} rounds per gateway; the median block. The gateways' blocks of a kind "
+            "run back to back in each round."
         )
+        lines += [_spread(f"- {what}", blocks, new, old) for what, blocks in
+                  (("family query CPU", results.family_cpu), ("tiny query CPU", results.tiny_cpu))]  # fmt: skip
     if w:
         scaling = w[2] / w[1]
         lines += [

@@ -33,3 +33,20 @@ def test_report_judges_each_goal_and_shows_the_baseline() -> None:
     assert "scaling from 1 to 2 workers: **1.90x** (goal ≥ 1.8x: met)" in text
     assert "soak (this, 300 s" in text and "1000 queries" in text
     assert text.startswith("## Gateway CPU")
+
+
+def test_report_shows_the_spread_of_blocks_and_each_rounds_ratio() -> None:
+    codes = [Code("baseline", Path("/old"), "python"), Code("this", Path("/new"), "python")]
+    results = Results([c.name for c in codes])
+    # Three rounds: this code's blocks cost 8, 12 and 9 ms a query, the baseline's 10, 12 and 18 ms.
+    for name, costs in (("baseline", (10.0, 12.0, 18.0)), ("this", (8.0, 12.0, 9.0))):
+        results.family_cpu[name] = [Block(80, 1.0, cost * 80 / 1000) for cost in costs]
+        results.tiny_cpu[name] = [Block(200, 1.0, 0.4) for _ in costs]
+    args = argparse.Namespace(households=300, rounds=3, soak_s=0.0)
+
+    text = report(args, codes, results, 60.0)
+
+    assert (
+        "- family query CPU, range of the blocks: baseline 10.00 to 18.00 ms; this 8.00 to 12.00 ms; ratio of each "
+        "round's pair (this / baseline): median **0.80x**, range 0.50 to 1.00x"
+    ) in text

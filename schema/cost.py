@@ -48,9 +48,13 @@ from graphql import (
     GraphQLNamedType,
     GraphQLSchema,
     InlineFragmentNode,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     SelectionNode,
     SelectionSetNode,
+    ValueNode,
+    VariableNode,
     get_named_type,
     get_nullable_type,
     is_list_type,
@@ -116,11 +120,32 @@ def operation_cost(
     variables: Mapping[str, Any] | None,
     max_children: int,
 ) -> int:
-    """The cost of the operation a request runs (see the module docstring), with its variables' values."""
+    """The cost of the operation a request runs (see the module docstring), with its variables' values.
+
+    An operation whose price no variable entered (most front ends' queries: their variables are ids, which the
+    model does not read) is priced once per document: the parser cache hands every request with the same text the
+    same document. The cache holds the documents it is keyed by, so their ids cannot be reused while it does, and it
+    is emptied when it reaches `PRICE_CACHE_SIZE` entries."""
+    key = (id(schema), id(document), operation_name, max_children)
+    cached = _PRICES.get(key)
+    if cached is not None:
+        return cached[1]
     operation = find_operation(document, operation_name)
     if operation is None:
         return 0
-    return CostModel(schema, document, operation, variables, max_children=max_children).cost()
+    model = CostModel(schema, document, operation, variables, max_children=max_children)
+    cost = model.cost()
+    if not model.read_variables:
+        if len(_PRICES) >= PRICE_CACHE_SIZE:
+            _PRICES.clear()
+        _PRICES[key] = (document, cost)
+    return cost
+
+
+# operation_cost's prices that no variable entered: (schema, document, operation, max_children) -> (the document,
+# kept alive; the cost).
+PRICE_CACHE_SIZE: Final = 256
+_PRICES: dict[tuple[int, int, str | None, int], tuple[DocumentNode, int]] = {}
 
 
 def children_asked(document: DocumentNode, *, operation_name: str | None, variables: Mapping[str, Any] | None) -> int:
@@ -188,6 +213,7 @@ class CostModel:
         self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         self.fragment_walks: Counter[str] = Counter()
         self._memo: dict[str, _Price] = {}
+        self.read_variables = False  # whether a variable's value entered the price
 
     def cost(self) -> int:
         root = self.schema.get_root_type(self.operation.operation)
@@ -257,8 +283,13 @@ class CostModel:
     def _argument(self, node: FieldNode, name: str) -> Any:
         for argument in node.arguments or ():
             if argument.name.value == name:
-                return value_from_ast_untyped(argument.value, self.variables)
+                return self._value(argument.value)
         return None
+
+    def _value(self, node: ValueNode) -> Any:
+        if _holds_variable(node):
+            self.read_variables = True
+        return value_from_ast_untyped(node, self.variables)
 
     def _included(self, node: SelectionNode) -> bool:
         """`@skip(if:)` and `@include(if:)` with this request's variables; anything unreadable counts as asked."""
@@ -267,10 +298,21 @@ class CostModel:
             if name not in ("skip", "include"):
                 continue
             condition = next((a.value for a in directive.arguments or () if a.name.value == "if"), None)
-            value = value_from_ast_untyped(condition, self.variables) if condition is not None else None
+            value = self._value(condition) if condition is not None else None
             if (name == "skip" and value is True) or (name == "include" and value is False):
                 return False
         return True
+
+
+def _holds_variable(node: ValueNode) -> bool:
+    """Whether a literal is, or holds, a variable (`$ids`, `[$a, "C1"]`, `{first: $n}`)."""
+    if isinstance(node, VariableNode):
+        return True
+    if isinstance(node, ListValueNode):
+        return any(_holds_variable(item) for item in node.values)
+    if isinstance(node, ObjectValueNode):
+        return any(_holds_variable(item.value) for item in node.fields)
+    return False
 
 
 def _with_defaults(operation: OperationDefinitionNode, given: Mapping[str, Any]) -> dict[str, Any]:

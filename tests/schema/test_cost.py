@@ -136,3 +136,78 @@ def test_every_field_that_asks_a_source_adds_upstream_work(schema: GraphQLSchema
                 with_resolvers.add(name)
     # `me` and federation's `_service { sdl }` ask no source.
     assert with_resolvers - {"me", "_service"} == set(UPSTREAM_FIELDS)
+
+
+def _priced_by_the_model(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts how often the cost model prices an operation (a cached price does not)."""
+    import schema.cost as cost_module
+
+    priced = [0]
+    price = cost_module.CostModel.cost
+
+    def counting(self: CostModel) -> int:
+        priced[0] += 1
+        return price(self)
+
+    monkeypatch.setattr(cost_module.CostModel, "cost", counting)
+    monkeypatch.setattr(cost_module, "_PRICES", {})
+    return priced
+
+
+def test_a_price_no_variable_entered_is_worked_out_once_per_document(
+    schema: GraphQLSchema, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    priced = _priced_by_the_model(monkeypatch)
+    document = parse("query F($cmsId: ID!) { child(cmsId: $cmsId) { name { full } serviceChecks { outcome } } }")
+
+    def price(variables: dict[str, Any], *, max_children: int = 500) -> int:
+        return operation_cost(schema, document, operation_name=None, variables=variables, max_children=max_children)
+
+    first = price({"cmsId": "C000001"})
+    assert price({"cmsId": "C000002"}) == first  # the id is no part of the price
+    assert priced[0] == 1
+    assert price({"cmsId": "C000002"}, max_children=10) == first  # another authority's limit: priced again
+    assert priced[0] == 2
+    # The same text parsed again is another document, priced again, the same.
+    assert cost(schema, "query F($cmsId: ID!) { child(cmsId: $cmsId) { name { full } serviceChecks { outcome } } }",
+                {"cmsId": "C1"}) == first  # fmt: skip
+    assert priced[0] == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("query L($ids: [ID!]!) { children(cmsIds: $ids) { cmsId } }", [{"ids": IDS[:2]}, {"ids": IDS[:200]}]),
+        # A variable inside a list: the same length either way, yet the price had to read it.
+        ('query L($id: ID!) { children(cmsIds: ["C1", $id]) { cmsId } }', [{"id": "C2"}, {"id": "C3"}]),
+        (
+            'query S($n: Int!) { searchPeople(input: {familyName: "A"}, first: $n) { matches { match { score } } } }',
+            [{"n": 1}, {"n": 100}],
+        ),
+        (
+            'query I($all: Boolean!) { child(cmsId: "C1") { household @include(if: $all) { id } } }',
+            [{"all": False}, {"all": True}],
+        ),
+    ],
+)
+def test_a_price_a_variable_entered_is_worked_out_for_each_request(
+    schema: GraphQLSchema, monkeypatch: pytest.MonkeyPatch, query: str, variables: list[dict[str, Any]]
+) -> None:
+    priced = _priced_by_the_model(monkeypatch)
+    document = parse(query)
+    prices = [operation_cost(schema, document, operation_name=None, variables=v, max_children=500) for v in variables]
+    assert priced[0] == 2
+    assert operation_cost(schema, document, operation_name=None, variables=variables[0], max_children=500) == prices[0]
+    assert priced[0] == 3
+    if "$id" not in query:
+        assert prices[0] < prices[1]  # the variable changed the price
+
+
+def test_the_price_cache_is_bounded(schema: GraphQLSchema, monkeypatch: pytest.MonkeyPatch) -> None:
+    import schema.cost as cost_module
+
+    _priced_by_the_model(monkeypatch)
+    monkeypatch.setattr(cost_module, "PRICE_CACHE_SIZE", 3)
+    for _ in range(10):
+        cost(schema, "{ me { id } }")
+    assert len(cost_module._PRICES) <= 3

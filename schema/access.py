@@ -23,6 +23,7 @@ hold a withholdable field (for `serviceChecks`: each involvement's details and i
 from __future__ import annotations
 
 import dataclasses
+import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
@@ -177,19 +178,20 @@ def _reader(name: str, graphql_field: GraphQLField) -> Callable[..., object]:
 PLAIN_READ_KEY: Final = "_plain_read"
 
 
+class PlainKind(enum.Enum):
+    LEAF = "a scalar or an enum"
+    OBJECT = "an object type"
+    LIST = "a list"
+
+
 class PlainRead(NamedTuple):
-    """How a plain field's value is read: the attribute's name, the kind of its type (`LEAF`: a scalar or an enum;
-    `OBJECT`: an object type; `LIST`), the named type, and whether null is refused."""
+    """How a plain field's value is read: the attribute's name, the kind of its type, the named type, and whether
+    null is refused."""
 
     attribute: str
-    kind: str
+    kind: PlainKind
     named: GraphQLNamedType
     non_null: bool
-
-
-LEAF: Final = "leaf"
-OBJECT: Final = "object"
-LIST: Final = "list"
 
 
 def plain_read(attribute: str, graphql_field: GraphQLField) -> PlainRead | None:
@@ -199,11 +201,11 @@ def plain_read(attribute: str, graphql_field: GraphQLField) -> PlainRead | None:
     non_null = isinstance(field_type, GraphQLNonNull)
     inner = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
     if isinstance(inner, GraphQLList):
-        return PlainRead(attribute, LIST, get_named_type(inner), non_null)
+        return PlainRead(attribute, PlainKind.LIST, get_named_type(inner), non_null)
     if is_leaf_type(inner):
-        return PlainRead(attribute, LEAF, inner, non_null)
+        return PlainRead(attribute, PlainKind.LEAF, inner, non_null)
     if isinstance(inner, GraphQLObjectType):
-        return PlainRead(attribute, OBJECT, inner, non_null)
+        return PlainRead(attribute, PlainKind.OBJECT, inner, non_null)
     return None
 
 

@@ -38,7 +38,7 @@ from graphql import GraphQLObjectType, GraphQLOutputType, GraphQLResolveInfoHelp
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.access import LEAF, LIST, OBJECT, PLAIN_READ_KEY, PlainRead, Withheld
+from schema.access import PLAIN_READ_KEY, PlainKind, PlainRead, Withheld
 
 
 class FamilyContextExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -75,20 +75,20 @@ class FamilyContextExecutor(StrawberryGraphQLCoreExecutionContext):
                         return None
                 elif value.__class__ is not Withheld:
                     kind = plan.kind
-                    if kind is LEAF:
+                    if kind is PlainKind.LEAF:
                         try:
                             coerced = plan.named.coerce_output_value(value)  # type: ignore[attr-defined]  # a leaf type
                         except Exception:  # graphql-core's own path raises and locates it again
                             coerced = None
                         if coerced is not None and coerced is not Undefined:
                             return coerced
-                    elif kind is OBJECT:
+                    elif kind is PlainKind.OBJECT:
                         object_type: GraphQLObjectType = plan.named  # type: ignore[assignment]
                         if object_type.is_type_of is None:
                             return self._plain_object(
                                 object_type, field_def.type, field_details_list, path, value, position_context
                             )
-                    elif kind is LIST and not value and isinstance(value, list | tuple):
+                    elif kind is PlainKind.LIST and not value and isinstance(value, list | tuple):
                         return []
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
 

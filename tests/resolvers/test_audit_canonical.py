@@ -42,6 +42,23 @@ def test_canonical_bytes_are_pinned() -> None:
 _TEXT = st.one_of(st.none(), st.text())
 
 
+def _searched(**fields: object) -> AuditEvent:
+    """A search event at a fixed time by a fixed actor, with the given fields."""
+    base: dict[str, object] = {
+        "at": datetime.datetime(2026, 11, 30, 12, 0, tzinfo=datetime.UTC),
+        "actor_id": "u1",
+        "actor_name": None,
+        "roles": (),
+        "team": None,
+        "client_id": None,
+        "purpose": None,
+        "case_reference": None,
+        "request_id": "r1",
+        "action": AuditAction.SEARCHED,
+    }
+    return AuditEvent(**{**base, **fields})  # type: ignore[arg-type]
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     actor_name=_TEXT,
@@ -55,17 +72,10 @@ def test_canonical_bytes_are_what_the_standard_library_wrote(
 ) -> None:
     # Trails written before orjson encoded events hashed `json.dumps`'s bytes: for any text (quotes, backslashes,
     # control characters, line separators, astral characters), the two must agree, or those trails would not verify.
-    event = AuditEvent(
-        at=datetime.datetime(2026, 11, 30, 12, 0, tzinfo=datetime.UTC),
-        actor_id="u1",
+    event = _searched(
         actor_name=actor_name,
         roles=("SOCIAL_WORKER",),
         team=team,
-        client_id=None,
-        purpose=None,
-        case_reference=None,
-        request_id="r1",
-        action=AuditAction.SEARCHED,
         subject_ids=tuple(subject_ids),
         search_terms=search_terms,
         reason=reason,
@@ -79,18 +89,6 @@ def test_canonical_bytes_are_what_the_standard_library_wrote(
 def test_text_that_is_no_unicode_has_no_canonical_bytes() -> None:
     # A lone surrogate (JSON's "\ud800" parses to one): no trail could hold it before, and none can now; the audit
     # hook then refuses the answer (schema/audit_hook.py).
-    event = AuditEvent(
-        at=datetime.datetime(2026, 11, 30, 12, 0, tzinfo=datetime.UTC),
-        actor_id="u1",
-        actor_name=None,
-        roles=(),
-        team=None,
-        client_id=None,
-        purpose=None,
-        case_reference=None,
-        request_id="r1",
-        action=AuditAction.SEARCHED,
-        search_terms="\ud800",
-    )
+    event = _searched(search_terms="\ud800")
     with pytest.raises(TypeError):
         event.canonical()

@@ -9,13 +9,13 @@ from collections.abc import Sequence
 
 import linkage
 from auth.field_classes import FieldClass
-from resolvers import ids
+from resolvers import ids, service_checks
 from resolvers.context import RequestContext
 from resolvers.errors import cms_unavailable
 from resolvers.people import from_cms, from_source_record
+from resolvers.service_checks import ChecksAhead
 from resolvers.views import HouseholdMemberView, HouseholdView, IndividualView, LinkBasisView
 from sources.adapter import SourceUnavailable
-from sources.cms_model import CmsRelationship
 from sources.model import Address, RelationshipType, Service, SourceRecord
 
 RECORDED_RELATIONSHIP = "recorded relationship"
@@ -23,32 +23,24 @@ SAME_ADDRESS = "same address"
 ADULT_AGE = 18
 
 
-async def household(ctx: RequestContext, child: IndividualView) -> HouseholdView:
-    """The child's household, shown: every member's basic details are recorded as viewed."""
-    found = await assemble(ctx, child)
+async def household(ctx: RequestContext, child: IndividualView, ahead: ChecksAhead | None = None) -> HouseholdView:
+    """The child's household, shown: every member's basic details are recorded as viewed. `ahead`: what the query
+    asks of each member, so that the recorded members' look-ups start as soon as they are known."""
+    found = await assemble(ctx, child, ahead)
     for member in found.members:
         ctx.audit.viewed_basic_details(member.individual.id)
     return found
 
 
-async def assemble(ctx: RequestContext, child: IndividualView) -> HouseholdView:
+async def assemble(ctx: RequestContext, child: IndividualView, ahead: ChecksAhead | None = None) -> HouseholdView:
     """Who is in the child's household (also used to decide reach, when nothing is shown)."""
     assert child.cms_id is not None
     address = next((a for a in child.addresses if a.current), None)
-    relationships, (residents, unavailable) = await asyncio.gather(
-        _relationships(ctx, child.cms_id), _residents(ctx, address)
+    # The residents first: when some members are found only at the address, their look-ups are the longer path.
+    (residents, unavailable), members = await asyncio.gather(
+        _residents(ctx, address), _recorded_members(ctx, child.cms_id, ahead)
     )
     today = ctx.runtime.today()
-    cms_system = ctx.runtime.cms_system
-    members: list[_Member] = [
-        _Member(
-            individual=from_cms(rel, today),
-            relationship=rel.relationship,
-            lives_with=rel.lives_with,
-            basis=[LinkBasisView(system=cms_system, kind=RECORDED_RELATIONSHIP)],
-        )
-        for rel in relationships
-    ]
     record_ids = {id(record): ids.person_id(service.value, record.record_id) for service, record in residents}
     services = ctx.runtime.display_rules.registry
     for service, record in residents:
@@ -113,11 +105,26 @@ def _is_same(ctx: RequestContext, person: IndividualView, record: SourceRecord) 
     return linkage.score(person.demographics, record.person, ctx.runtime.thresholds).counts
 
 
-async def _relationships(ctx: RequestContext, cms_id: str) -> list[CmsRelationship]:
+async def _recorded_members(ctx: RequestContext, cms_id: str, ahead: ChecksAhead | None) -> list[_Member]:
+    """The people the CMS records around the child. With `ahead`, their look-ups start at once, alongside the
+    look-ups of residents at the child's address rather than after them; the relationships themselves are asked for
+    with the child (`resolvers/people_queries.py`), so a household whose members are all on record is answered one
+    round trip sooner."""
     try:
-        return await ctx.loaders.relationships.load(cms_id)
+        relationships = await ctx.loaders.relationships.load(cms_id)
     except SourceUnavailable as error:
         raise cms_unavailable(error.system, error.reason) from None
+    today = ctx.runtime.today()
+    basis = LinkBasisView(system=ctx.runtime.cms_system, kind=RECORDED_RELATIONSHIP)
+    members = [
+        _Member(
+            individual=from_cms(rel, today), relationship=rel.relationship, lives_with=rel.lives_with, basis=[basis]
+        )
+        for rel in relationships
+    ]
+    if ahead is not None:
+        service_checks.prefetch(ctx, [m.individual for m in members], ahead)
+    return members
 
 
 async def _residents(

@@ -11,7 +11,8 @@ Every batch runs within the request's deadline (`resolvers/deadline.py`): a sour
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from opentelemetry import trace
@@ -28,6 +29,23 @@ _tracer = trace.get_tracer("family_context.sources")
 
 K = TypeVar("K")
 V = TypeVar("V")
+
+
+def start(loader: DataLoader[K, V], keys: Iterable[K]) -> Sequence[asyncio.Future[V]]:
+    """Start loading `keys` without waiting: a resolver that later asks for them finds the look-up under way or
+    answered (the request's cache). Used where the query's document says a look-up will be wanted before the
+    field that wants it runs (`resolvers/people_queries.py`, `resolvers/service_checks.py`). If nobody comes to
+    await one (the query errs before it gets there), its failure is fetched when it ends, so that asyncio does not
+    log "exception was never retrieved". The look-ups, to wait for if wanted."""
+    started = [asyncio.ensure_future(loader.load(key)) for key in keys]
+    for future in started:
+        future.add_done_callback(_fetch_failure)
+    return started
+
+
+def _fetch_failure(done: asyncio.Future[Any]) -> None:
+    if not done.cancelled():
+        done.exception()
 
 
 class Loaders:

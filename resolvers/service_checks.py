@@ -15,10 +15,12 @@ import asyncio
 import datetime
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import linkage
 from auth.field_classes import FieldClass
 from auth.policy import Denied
+from resolvers import loaders
 from resolvers.context import RequestContext
 from resolvers.views import IndividualView, ServiceCheckView, SourceLinkView
 from sources import display_rules
@@ -42,6 +44,20 @@ def wanted_services(services: Sequence[Service] | None) -> list[Service]:
 SHOWN = frozenset({CheckOutcome.INVOLVED, CheckOutcome.NOT_KNOWN, CheckOutcome.NOT_APPLICABLE})
 
 
+@dataclass(frozen=True)
+class ChecksAhead:
+    """What a query asks of each person beneath a field, read off its document before that field's children run
+    (`schema/lookahead.py`): `serviceChecks` of these services (`services` None: every service), and `links`."""
+
+    checks: bool
+    services: frozenset[Service] | None
+    links: bool
+
+    @property
+    def anything(self) -> bool:
+        return self.checks or self.links
+
+
 async def service_checks(
     ctx: RequestContext,
     person: IndividualView,
@@ -53,10 +69,7 @@ async def service_checks(
     runtime = ctx.runtime
     today = runtime.today()
     wanted = wanted_services(services)
-    refused = {s: d for s in wanted if isinstance(d := ctx.access.decide(FieldClass.FLAG, s), Denied)}
-    connected = [s for s in wanted if s in runtime.adapters and s not in refused]
-    results = _out_of_age(ctx, person, connected, today)
-    to_ask = [s for s in connected if s not in results]
+    refused, results, to_ask = _decided(ctx, person, wanted, today)
     for service, answer in zip(to_ask, await _linked_records(ctx, person, to_ask), strict=True):
         if isinstance(answer, SourceUnavailable):
             results[service] = answer
@@ -91,6 +104,45 @@ async def service_checks(
     return checks
 
 
+def prefetch(ctx: RequestContext, people: Sequence[IndividualView], ahead: ChecksAhead) -> None:
+    """Start, without waiting, the source look-ups that `service_checks` and `links` will make for these people
+    when the query reaches them: the same services, the same keys, in the request's DataLoaders, so that the
+    look-ups go out now, batched together, and the resolvers later find them under way or answered.
+
+    A household's recorded members are known as soon as the CMS answers for their relationships, while the
+    residents at the child's address are still being asked for: their checks need not wait for those answers
+    (`resolvers/household.py`). Nothing is shown or recorded here; a failure is kept for the resolver that
+    awaits the look-up, which absorbs it as it would have anyway.
+    """
+    if not ahead.anything:
+        return
+    today = ctx.runtime.today()
+    wanted = wanted_services(None if ahead.services is None else list(ahead.services)) if ahead.checks else []
+    linkable = _linkable(ctx) if ahead.links else []
+    for person in people:
+        asked = dict.fromkeys(_decided(ctx, person, wanted, today)[2])
+        asked.update(dict.fromkeys(linkable))
+        for service in asked:
+            loaders.start(ctx.loaders.candidates(service), [person.demographics])
+
+
+def _decided(
+    ctx: RequestContext, person: IndividualView, wanted: Sequence[Service], today: datetime.date
+) -> tuple[dict[Service, Denied], dict[Service, RuleResult | SourceUnavailable], list[Service]]:
+    """Of the wanted services: those the principal may not see flags of (with why), those whose age rule already
+    answers for the person, and those whose sources are to be asked."""
+    refused = {s: d for s in wanted if isinstance(d := ctx.access.decide(FieldClass.FLAG, s), Denied)}
+    connected = [s for s in wanted if s in ctx.runtime.adapters and s not in refused]
+    results = _out_of_age(ctx, person, connected, today)
+    return refused, results, [s for s in connected if s not in results]
+
+
+def _linkable(ctx: RequestContext) -> list[Service]:
+    """The connected services whose links the principal may see (their flags and their linkage)."""
+    allows = ctx.access.allows
+    return [s for s in ctx.runtime.adapters if allows(FieldClass.FLAG, s) and allows(FieldClass.LINKAGE, s)]
+
+
 def _out_of_age(
     ctx: RequestContext, person: IndividualView, services: list[Service], today: datetime.date
 ) -> dict[Service, RuleResult | SourceUnavailable]:
@@ -122,9 +174,7 @@ async def links(ctx: RequestContext, person: IndividualView) -> list[SourceLinkV
     a person whose age is in doubt), not a display rule, so links are looked up even where the service check says
     NOT_APPLICABLE. Both go through the request's DataLoader, so selecting both asks each source once.
     """
-    runtime = ctx.runtime
-    allows = ctx.access.allows
-    services = [s for s in runtime.adapters if allows(FieldClass.FLAG, s) and allows(FieldClass.LINKAGE, s)]
+    services = _linkable(ctx)
     found: list[SourceLinkView] = []
     for service, answer in zip(services, await _linked_records(ctx, person, services), strict=True):
         if isinstance(answer, SourceUnavailable):

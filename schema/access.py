@@ -39,6 +39,7 @@ from graphql import (
     GraphQLNamedType,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLResolveInfo,
     GraphQLSchema,
     GraphQLType,
     InlineFragmentNode,
@@ -54,6 +55,7 @@ from strawberry.types.field import StrawberryField
 from auth.access import AccessDenied, RequestAccess
 from auth.field_classes import FieldClass
 from auth.policy import Denied
+from schema.per_document import PerDocument
 from sources.model import Service
 
 ACCESS_KEY: Final = "family_context.access"
@@ -370,32 +372,20 @@ def strawberry_field(graphql_field: GraphQLField) -> StrawberryField | None:
 def selected_classes(info: Info) -> frozenset[tuple[str, FieldClass]]:
     """(object type, class) of every field the query selects beneath this field, through aliases, named and
     inline fragments and interfaces: what the audit trail records as viewed follows what was asked for and
-    returned, not the query's text.
+    returned, not the query's text. Worked out once per document and field (`schema/per_document.py`)."""
+    return _SELECTED.get(info._raw_info, _selected_classes)
 
-    Worked out once per document and field: it depends only on the document, which the parser cache hands to
-    every request with the same text, and on the schema. The cache holds the nodes it is keyed by, so their ids
-    cannot be reused while it does, and it is emptied when it reaches `SELECTED_CACHE_SIZE` entries."""
-    raw = info._raw_info
-    nodes = raw.field_nodes
-    key = (id(raw.schema), raw.parent_type.name, raw.field_name, *map(id, nodes))
-    cached = _SELECTED.get(key)
-    if cached is not None:
-        return cached[1]
+
+def _selected_classes(raw: GraphQLResolveInfo) -> frozenset[tuple[str, FieldClass]]:
     parent = raw.parent_type.fields[raw.field_name]
     collected: set[tuple[str, FieldClass]] = set()
-    for node in nodes:
+    for node in raw.field_nodes:
         if node.selection_set is not None:
             _collect(raw.schema, raw.fragments, node.selection_set, get_named_type(parent.type), collected, set())
-    found = frozenset(collected)
-    if len(_SELECTED) >= SELECTED_CACHE_SIZE:
-        _SELECTED.clear()
-    _SELECTED[key] = (tuple(nodes), found)
-    return found
+    return frozenset(collected)
 
 
-# selected_classes's answers: (schema, type, field, node ids) -> (the nodes, kept alive; the answer).
-SELECTED_CACHE_SIZE: Final = 4096
-_SELECTED: dict[tuple[object, ...], tuple[tuple[FieldNode, ...], frozenset[tuple[str, FieldClass]]]] = {}
+_SELECTED: PerDocument[frozenset[tuple[str, FieldClass]]] = PerDocument()
 
 
 def _collect(

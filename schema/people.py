@@ -13,6 +13,7 @@ from auth.field_classes import FieldClass
 from resolvers import people_queries, service_checks
 from resolvers.context import RequestContext
 from resolvers.views import HouseholdView, IndividualView
+from schema import lookahead
 from schema.access import basic, guarded, held, selected_classes
 from schema.enums import Gender, RelationshipType, Service
 from schema.services import ServiceCheck, SourceLink
@@ -82,7 +83,8 @@ class Child(Node, Individual):
         description="The people around the child: recorded relationships plus co-residents found in other sources.",
     )
     async def household(self, root: strawberry.Parent[IndividualView], info: Ctx) -> Household | None:
-        return await people_queries.child_household(info.context, root)  # type: ignore[return-value]
+        ahead = lookahead.member_checks(info)
+        return await people_queries.child_household(info.context, root, ahead)  # type: ignore[return-value]
 
 
 @strawberry.type

@@ -9,6 +9,7 @@ from strawberry.federation.schema import FederationAny
 
 from auth.field_classes import FieldClass
 from resolvers import audit_read, entities, people_queries, search, source_status
+from schema import lookahead
 from schema.access import ACCESS_KEY, guarded, own
 from schema.audit import AuditEvent, AuditEventConnection, AuditFilter
 from schema.enums import Purpose, Role
@@ -52,7 +53,8 @@ class Query:
 
     @guarded(FieldClass.BASIC, description="A child known to children's social care, by case-management id.")
     async def child(self, info: Ctx, cms_id: strawberry.ID) -> Child | None:
-        return await people_queries.child(info.context, cms_id)  # type: ignore[return-value]
+        with_household = lookahead.asks_household(info)
+        return await people_queries.child(info.context, cms_id, with_household=with_household)  # type: ignore[return-value]
 
     @guarded(
         FieldClass.BASIC,
@@ -62,7 +64,8 @@ class Query:
         ),
     )
     async def children(self, info: Ctx, cms_ids: list[strawberry.ID]) -> list[Child | None] | None:
-        return await people_queries.children(info.context, cms_ids)  # type: ignore[return-value]
+        with_household = lookahead.asks_household(info)
+        return await people_queries.children(info.context, cms_ids, with_household=with_household)  # type: ignore[return-value]
 
     @guarded(FieldClass.BASIC, description="Any individual or household by global id.")
     async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:

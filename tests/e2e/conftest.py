@@ -71,10 +71,11 @@ async def running_stack(
     source_changes: Mapping[str, Mapping[str, Any]] | None = None,
     roles: tuple[str, ...] = ("SOCIAL_WORKER",),
     faults: Mapping[str, str] | None = None,
+    timeout_s: float = TEST_TIMEOUT_S,
 ) -> AsyncIterator[Stack]:
     async with start_sandbox(workdir, seed=seed, households=households, faults=dict(faults or {})) as sandbox:
         auth = development_auth(roles)
-        config = {**demo_config(sandbox, auth=auth, timeout_s=TEST_TIMEOUT_S), **(config_changes or {})}
+        config = {**demo_config(sandbox, auth=auth, timeout_s=timeout_s), **(config_changes or {})}
         # `source_changes`: settings of the demo's sources to change, by service ("HOUSING": {...}).
         changes = source_changes or {}
         config["sources"] = [{**source, **changes.get(source.get("service", ""), {})} for source in config["sources"]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 MEMBERS_CHECKS = """
 query($cmsId: ID!) {
   child(cmsId: $cmsId) {
-    household { members { individual { serviceChecks { service outcome } } } }
+    household { members { basis { kind } individual { serviceChecks { service outcome } } } }
   }
 }
 """
@@ -44,24 +45,39 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack
 
 
 async def counted(stack: Stack, query: str, cms_id: str) -> tuple[int, dict[str, int]]:
+    members, requests, _ = await counted_members(stack, query, cms_id)
+    return len(members), requests
+
+
+async def counted_members(stack: Stack, query: str, cms_id: str) -> tuple[list[Any], dict[str, int], dict[str, Any]]:
     await stack.sandbox.reset_stats()
     body = await stack.query(query, {"cmsId": cms_id})
     assert "errors" not in body, body["errors"]
-    members = len(body["data"]["child"]["household"]["members"])
-    return members, await stack.upstream()
+    return body["data"]["child"]["household"]["members"], await stack.upstream(), body
+
+
+def recorded(member: dict[str, Any]) -> bool:
+    return any(b["kind"] == "recorded relationship" for b in member["basis"])
 
 
 async def test_requests_per_query_do_not_grow_with_the_household(stack: Stack) -> None:
     seen: dict[int, dict[str, int]] = {}
+    mixed = 0
     for number in range(1, 61):
-        members, requests = await counted(stack, MEMBERS_CHECKS, f"C{number:06d}")
-        seen.setdefault(members, requests)
-        # Level 1: the child; level 2: relationships (CMS) and residents (ASC, housing); level 3: the checks.
+        members, requests, _ = await counted_members(stack, MEMBERS_CHECKS, f"C{number:06d}")
+        seen.setdefault(len(members), requests)
+        on_record = sum(map(recorded, members))
+        at_address_only = len(members) - on_record
+        mixed += bool(on_record and at_address_only)
+        # Level 1: the child and its relationships (CMS). Level 2: the residents at the address (ASC, housing) and
+        # the checks of the members the CMS records. Level 3: the checks of members found only at the address.
         assert requests["cms"] == 2, requests
-        assert requests["adult_social_care"] == (2 if members else 1), (members, requests)
+        expected_asc = 1 + bool(on_record) + bool(at_address_only)
+        assert requests["adult_social_care"] == expected_asc, (on_record, at_address_only, requests)
         # Housing has no batch endpoint: one request for the address, then one per member.
-        assert requests["housing"] == 1 + members, (members, requests)
+        assert requests["housing"] == 1 + len(members), (len(members), requests)
     assert len(seen) >= 3, f"too few household sizes to show anything: {sorted(seen)}"
+    assert mixed, "no household with members both on record and found only at the address"
 
 
 async def test_a_check_asks_only_the_services_it_names(stack: Stack) -> None:

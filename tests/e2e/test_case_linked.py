@@ -242,3 +242,15 @@ async def test_breaking_the_glass_and_being_refused_are_both_on_the_trail(
     assert set(denied) == {"ACCESS_DENIED"}
     assert denied["ACCESS_DENIED"][0]["subjectIds"] == [other]
     assert "not linked to a child allocated to you" in denied["ACCESS_DENIED"][0]["reason"]
+
+
+async def test_nothing_about_a_child_outside_reach_is_asked_for_ahead(
+    stack: AccessStack, caseload: Caseload, worker: str
+) -> None:
+    """A query for a household has the relationships asked for with the child (`resolvers/people_queries.py`), but
+    not for a worker held to a caseload: the child must first be found within reach."""
+    await stack.sandbox.reset_stats()
+    body = await stack.query(worker, HOUSEHOLD, {"cmsId": caseload.other_child})
+    assert _nothing_shown(body) and set(errors_by_code(body)) == {"FORBIDDEN"}, body
+    asked = (await stack.sandbox.stats("cms"))["requests"]
+    assert asked.get("children_batch") == 1 and "relationships_batch" not in asked, asked

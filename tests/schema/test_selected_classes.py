@@ -11,6 +11,7 @@ from graphql import FieldNode, FragmentDefinitionNode, OperationDefinitionNode, 
 import schema.access as access
 from auth.field_classes import FieldClass
 from schema.build import build_schema
+from schema.per_document import PerDocument
 
 QUERY = """
 query { child(cmsId: "C1") { serviceChecks { ...Checks } } }
@@ -46,7 +47,7 @@ def walks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         walk(*args)
 
     monkeypatch.setattr(access, "_collect", counting)
-    monkeypatch.setattr(access, "_SELECTED", {})
+    monkeypatch.setattr(access, "_SELECTED", PerDocument())
     return counted
 
 
@@ -63,7 +64,7 @@ def test_a_document_is_walked_once_however_many_requests_run_it(walks: list[int]
 
 
 def test_the_cache_is_bounded(walks: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(access, "SELECTED_CACHE_SIZE", 3)
+    monkeypatch.setattr(access, "_SELECTED", PerDocument(size=3))
     for _ in range(10):
         access.selected_classes(_info(QUERY))
     assert len(access._SELECTED) <= 3

@@ -1,0 +1,160 @@
+"""What a query will ask beneath a field, read off its document before the field's children run.
+
+A resolver that knows which source look-ups its children will make can start them sooner, so that they share a
+round trip with its own (`resolvers/people_queries.py`, `resolvers/household.py`). Read here:
+
+* `asks_household`: whether `household` is selected beneath `child` or `children`;
+* `member_checks`: what `household` selects of each member's individual: `serviceChecks` (with its `services`
+  argument, a literal or a variable) and `links`.
+
+The document's part is worked out once per document and field (`schema/per_document.py`); only the `services`
+argument's value is read per request, from the request's variables. Selections are followed through aliases and
+inline and named fragments. A selection under `@skip` or `@include` is not looked ahead at (whether it runs is
+decided per request), nor is a `services` value that cannot be read: either way the look-ups are made when the
+field runs, as without a look-ahead. What is read here only decides what starts early, never what is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLInputType,
+    GraphQLResolveInfo,
+    InlineFragmentNode,
+    SelectionSetNode,
+    Undefined,
+    ValueNode,
+    value_from_ast,
+)
+from graphql.execution.values import VariableValues
+from strawberry.types import Info
+
+from resolvers.service_checks import ChecksAhead
+from schema.per_document import PerDocument
+from sources.model import Service
+
+HOUSEHOLD = "household"
+INDIVIDUAL = "Individual"
+MEMBER_PATH = ("members", "individual")
+SERVICE_CHECKS = "serviceChecks"
+LINKS = "links"
+SERVICES_ARGUMENT = "services"
+
+
+@dataclass(frozen=True)
+class _Checks:
+    """One `serviceChecks` selection: its `services` argument (None when not given) and that argument's type."""
+
+    services: ValueNode | None
+    services_type: GraphQLInputType | None
+
+
+@dataclass(frozen=True)
+class _MemberSelection:
+    checks: tuple[_Checks, ...]
+    links: bool
+
+
+def asks_household(info: Info[Any, Any]) -> bool:
+    """Whether the query selects `household` beneath this field (`child`, `children`)."""
+    return _HOUSEHOLD.get(info._raw_info, _asks_household)
+
+
+def member_checks(info: Info[Any, Any]) -> ChecksAhead | None:
+    """What the query asks of each member's individual beneath this `household`; None when nothing is read."""
+    raw = info._raw_info
+    selection = _MEMBERS.get(raw, _member_selection)
+    # strawberry's resolve info carries the coerced variables themselves; graphql-core's, with their sources.
+    variables = raw.variable_values
+    coerced: dict[str, Any] = variables.coerced if isinstance(variables, VariableValues) else variables
+    services: set[Service] | None = set()
+    for checks in selection.checks:
+        try:
+            asked = _services(checks, coerced)
+        except _Unreadable:
+            return None
+        services = None if asked is None or services is None else services | asked
+    ahead = ChecksAhead(
+        checks=bool(selection.checks),
+        services=None if services is None or not selection.checks else frozenset(services),
+        links=selection.links,
+    )
+    return ahead if ahead.anything else None
+
+
+class _Unreadable(Exception):
+    """A `services` value the look-ahead cannot read; the field reads it when it runs."""
+
+
+def _services(checks: _Checks, variables: dict[str, Any]) -> set[Service] | None:
+    """The services one `serviceChecks` selection asks for (None: all of them)."""
+    if checks.services is None:
+        return None
+    if checks.services_type is None:
+        raise _Unreadable
+    value = value_from_ast(checks.services, checks.services_type, variables)
+    if value is Undefined:
+        raise _Unreadable
+    if value is None:
+        return None
+    try:
+        return {Service(v) for v in (value if isinstance(value, list) else [value])}
+    except (ValueError, TypeError):
+        raise _Unreadable from None
+
+
+def _asks_household(raw: GraphQLResolveInfo) -> bool:
+    return any(True for _ in _reach(raw.fragments, raw.field_nodes, (HOUSEHOLD,)))
+
+
+def _member_selection(raw: GraphQLResolveInfo) -> _MemberSelection:
+    individuals = list(_reach(raw.fragments, raw.field_nodes, MEMBER_PATH))
+    field = getattr(raw.schema.get_type(INDIVIDUAL), "fields", {}).get(SERVICE_CHECKS)
+    services_type = field.args[SERVICES_ARGUMENT].type if field is not None else None
+    checks: list[_Checks] = []
+    for node in _reach(raw.fragments, individuals, (SERVICE_CHECKS,)):
+        argument = next((a for a in node.arguments or () if a.name.value == SERVICES_ARGUMENT), None)
+        checks.append(_Checks(argument.value if argument is not None else None, services_type))
+    links = any(True for _ in _reach(raw.fragments, individuals, (LINKS,)))
+    return _MemberSelection(tuple(checks), links)
+
+
+def _reach(
+    fragments: Mapping[str, FragmentDefinitionNode], nodes: Sequence[FieldNode], path: Sequence[str]
+) -> Iterator[FieldNode]:
+    """The field nodes reached from `nodes` by following `path`'s field names, step by step."""
+    for node in nodes:
+        if node.selection_set is None:
+            continue
+        for found in _fields_named(fragments, node.selection_set, path[0], set()):
+            if len(path) == 1:
+                yield found
+            else:
+                yield from _reach(fragments, [found], path[1:])
+
+
+def _fields_named(
+    fragments: Mapping[str, FragmentDefinitionNode], selections: SelectionSetNode, name: str, spread: set[str]
+) -> Iterator[FieldNode]:
+    for selection in selections.selections:
+        if selection.directives:
+            continue  # @skip / @include: decided per request
+        if isinstance(selection, FieldNode):
+            if selection.name.value == name:
+                yield selection
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _fields_named(fragments, selection.selection_set, name, spread)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in spread:
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                yield from _fields_named(fragments, fragment.selection_set, name, spread | {selection.name.value})
+
+
+_HOUSEHOLD: PerDocument[bool] = PerDocument()
+_MEMBERS: PerDocument[_MemberSelection] = PerDocument()

@@ -6,7 +6,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from graphql import FieldNode, FragmentDefinitionNode, OperationDefinitionNode, parse
+from graphql import FieldNode, FragmentDefinitionNode, GraphQLObjectType, OperationDefinitionNode, parse
+from graphql.pyutils import Path
 
 from resolvers.service_checks import ChecksAhead
 from schema import lookahead
@@ -17,19 +18,27 @@ SCHEMA = build_schema()._schema
 
 
 def _info(text: str, *, field: str, variables: dict[str, Any] | None = None) -> Any:
-    """A resolve info for `field` (`child` or `household` beneath the operation's first `child`)."""
+    """A resolve info for `field`: the operation's first field (`child`, `children`), or `household` beneath it
+    (beneath its first item, for `children`)."""
     document = parse(text)
     operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
     child = operation.selection_set.selections[0]
     assert isinstance(child, FieldNode) and child.selection_set is not None
-    if field == "child":
-        nodes, parent = [child], "Query"
+    root = Path(None, child.name.value, "Query")
+    if field in ("child", "children"):
+        nodes, parent, path = [child], "Query", root
     else:
         nodes = [s for s in child.selection_set.selections if isinstance(s, FieldNode) and s.name.value == field]
         parent = "Child"
+        above = root.add_key(0, "Child") if child.name.value == "children" else root
+        path = above.add_key(field, "Household")
+    parent_type = SCHEMA.type_map[parent]
+    assert isinstance(parent_type, GraphQLObjectType)
     raw = SimpleNamespace(
         schema=SCHEMA,
-        parent_type=SCHEMA.type_map[parent],
+        parent_type=parent_type,
+        return_type=parent_type.fields[field].type,
+        path=path,
         field_name=field,
         field_nodes=nodes,
         fragments={d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)},
@@ -54,6 +63,19 @@ def _info(text: str, *, field: str, variables: dict[str, Any] | None = None) -> 
 )
 def test_asks_household(text: str, asked: bool) -> None:
     assert lookahead.asks_household(_info(text, field="child")) is asked
+
+
+LIST = '{ children(cmsIds: ["C1", "C2"]) { household { members { individual { serviceChecks { outcome } } } } } }'
+
+
+def test_a_list_of_children_is_not_looked_ahead_at() -> None:
+    """The bulk path: its time is set by the sources' queues, where early checks would hold up address look-ups."""
+    assert lookahead.asks_household(_info(LIST, field="children")) is False
+    assert lookahead.member_checks(_info(LIST, field="household")) is None
+    # The same selection beneath one child is looked ahead at.
+    single = LIST.replace('children(cmsIds: ["C1", "C2"])', 'child(cmsId: "C1")')
+    assert lookahead.asks_household(_info(single, field="child")) is True
+    assert lookahead.member_checks(_info(single, field="household")) is not None
 
 
 def _members(selection: str, fragments: str = "") -> str:

@@ -28,6 +28,9 @@ query($cmsId: ID!) {
   }
 }
 """
+# The social worker's page's own operation: named fragments, every service.
+PAGE = (Path(__file__).resolve().parents[2] / "webapp" / "operations" / "FamilyContext.graphql").read_text()
+QUERIES = {"housing only": HOUSING_ONLY, "the page's": PAGE}
 NO_HOUSEHOLD = "query($cmsId: ID!) { child(cmsId: $cmsId) { name { full } serviceChecks { outcome } } }"
 
 
@@ -39,6 +42,12 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack
         Path(tmp_path_factory.mktemp("lookahead")), households=60, config_changes=config, timeout_s=TIMEOUT_S
     ) as running:
         yield running
+
+
+def searched(person: dict[str, Any]) -> bool:
+    """Whether a person's housing check needed the source (it is in the answer and not out of age)."""
+    checks = person.get("serviceChecks") or []
+    return any(c["service"] == "HOUSING" and c["outcome"] != "NOT_APPLICABLE" for c in checks)
 
 
 async def requests(stack: Stack, system: str) -> dict[str, int]:
@@ -71,8 +80,9 @@ async def released(stack: Stack, systems: tuple[str, ...], task: asyncio.Task[An
     return body
 
 
-async def test_the_relationships_are_asked_for_with_the_child(stack: Stack) -> None:
-    task = await held(stack, ("cms",), HOUSING_ONLY, "C000003")
+@pytest.mark.parametrize("query", list(QUERIES))
+async def test_the_relationships_are_asked_for_with_the_child(stack: Stack, query: str) -> None:
+    task = await held(stack, ("cms",), QUERIES[query], "C000003")
     try:
         counted = await until(stack, "cms", lambda c: c.get("relationships_batch", 0) >= 1)
         # The child's look-up is still held, and the relationships are already asked for.
@@ -92,25 +102,29 @@ async def test_a_query_without_the_household_asks_for_no_relationships(stack: St
     assert "relationships_batch" not in await requests(stack, "cms")
 
 
-async def test_recorded_members_are_checked_while_the_residents_are_looked_up(stack: Stack) -> None:
+@pytest.mark.parametrize("query", list(QUERIES))
+async def test_recorded_members_are_checked_while_the_residents_are_looked_up(stack: Stack, query: str) -> None:
     # Housing and adult social care hold every request, the residents at the address among them: the recorded
     # members' housing searches go out all the same, before any resident is known.
     systems = ("housing", "adult_social_care")
     for number in range(1, 30):
         cms_id = f"C{number:06d}"
         await stack.sandbox.reset_stats()
-        probe = await stack.query(HOUSING_ONLY, {"cmsId": cms_id})
+        probe = await stack.query(QUERIES[query], {"cmsId": cms_id})
         members = probe["data"]["child"]["household"]["members"]
         recorded = [m for m in members if any(b["kind"] == "recorded relationship" for b in m["basis"])]
         if recorded:
             break
     else:
         pytest.fail("no child with recorded household members in the sandbox")
-    task = await held(stack, systems, HOUSING_ONLY, cms_id)
+    task = await held(stack, systems, QUERIES[query], cms_id)
     try:
-        counted = await until(stack, "housing", lambda c: c.get("tenants_search", 0) >= len(recorded))
+        # Searched now: the child (when the query asks its own checks) and every recorded member.
+        child = probe["data"]["child"]
+        expected = len([p for p in [child, *(m["individual"] for m in recorded)] if searched(p)])
+        counted = await until(stack, "housing", lambda c: c.get("tenants_search", 0) >= expected)
         assert counted.get("tenancies_at_address") == 1, counted  # still held: no resident is known yet
-        assert counted.get("tenants_search", 0) >= len(recorded), counted
+        assert counted.get("tenants_search", 0) == expected, counted
     finally:
         body = await released(stack, systems, task)
     assert "errors" not in body, body["errors"]

@@ -65,15 +65,19 @@ async def children(
     return answers
 
 
-async def node(ctx: RequestContext, global_id: str) -> IndividualView | HouseholdView:
+async def node(
+    ctx: RequestContext, global_id: str, *, with_household: bool = False, members_ahead: ChecksAhead | None = None
+) -> IndividualView | HouseholdView:
+    """Any individual or household by global id. `with_household`: a child's household is asked for beneath it;
+    `members_ahead`: what a household's members are asked (`resolvers/household.py`)."""
     try:
         ref = ids.decode(global_id)
     except ids.InvalidId:
         raise bad_input(BAD_GLOBAL_ID) from None
     if ref.kind == "Child":
-        return await child(ctx, ref.key)
+        return await child(ctx, ref.key, with_household=with_household)
     if ref.kind == "Household":
-        return await household(ctx, await child(ctx, ref.key))
+        return await household(ctx, await child(ctx, ref.key, with_household=True), members_ahead)
     if ref.home == "CMS":
         person = await _cms_person(ctx, ref.key)
     else:

@@ -3,11 +3,11 @@
 A resolver that knows which source look-ups its children will make can start them sooner, so that they share a
 round trip with its own (`resolvers/people_queries.py`, `resolvers/household.py`). Read here:
 
-* `asks_household`: whether `household` is selected beneath `child`;
-* `member_checks`: what `household` selects of each member's individual: `serviceChecks` (with its `services`
-  argument, a literal or a variable) and `links`.
+* `asks_household`: whether `household` is selected beneath `child` (or `node`, for a child's id);
+* `member_checks`: what `household` (or `node`, for a household's id) selects of each member's individual:
+  `serviceChecks` (with its `services` argument, a literal or a variable) and `links`.
 
-Only for one child at a time (`child`, and a sibling's household beneath it), not for a list (`children`): a
+Only for one child at a time (`child`, `node`, and a sibling's household beneath them), not for a list (`children`): a
 list is the integrators' bulk path, whose time is set by the sources' queues rather than by round trips, and there
 members' checks started early would queue ahead of the address look-ups that the members found only at an address
 wait for (measured with `children(500)` at 50 ms: 2.6 s with the look-ahead against 2.0 s without).
@@ -69,7 +69,7 @@ class _MemberSelection:
 
 
 def asks_household(info: Info[Any, Any]) -> bool:
-    """Whether the query selects `household` beneath this field (`child`); False for a list (`children`)."""
+    """Whether the query selects `household` beneath this field (`child`, `node`); False for a list (`children`)."""
     raw = info._raw_info
     if is_list_type(get_nullable_type(raw.return_type)):
         return False
@@ -77,8 +77,8 @@ def asks_household(info: Info[Any, Any]) -> bool:
 
 
 def member_checks(info: Info[Any, Any]) -> ChecksAhead | None:
-    """What the query asks of each member's individual beneath this `household`; None when nothing is read, or
-    when the household's child is one of a list (`children`)."""
+    """What the query asks of each member's individual beneath this `household` (or `node`); None when nothing is
+    read, or when the household's child is one of a list (`children`)."""
     raw = info._raw_info
     parent = raw.path.prev
     if parent is not None and isinstance(parent.key, int):

@@ -69,7 +69,10 @@ class Query:
 
     @guarded(FieldClass.BASIC, description="Any individual or household by global id.")
     async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
-        return await people_queries.node(info.context, id)  # type: ignore[return-value]
+        with_household, members_ahead = lookahead.asks_household(info), lookahead.member_checks(info)
+        return await people_queries.node(  # type: ignore[return-value]
+            info.context, id, with_household=with_household, members_ahead=members_ahead
+        )
 
     @strawberry.field(
         name="_service",

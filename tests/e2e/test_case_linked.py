@@ -244,13 +244,18 @@ async def test_breaking_the_glass_and_being_refused_are_both_on_the_trail(
     assert "not linked to a child allocated to you" in denied["ACCESS_DENIED"][0]["reason"]
 
 
+@pytest.mark.parametrize("way", ["child", "node of the household"])
 async def test_nothing_about_a_child_outside_reach_is_asked_for_ahead(
-    stack: AccessStack, caseload: Caseload, worker: str
+    stack: AccessStack, caseload: Caseload, worker: str, way: str
 ) -> None:
     """A query for a household has the relationships asked for with the child (`resolvers/people_queries.py`), but
     not for a worker held to a caseload: the child must first be found within reach."""
     await stack.sandbox.reset_stats()
-    body = await stack.query(worker, HOUSEHOLD, {"cmsId": caseload.other_child})
+    if way == "child":
+        body = await stack.query(worker, HOUSEHOLD, {"cmsId": caseload.other_child})
+    else:
+        query, _ = OUTSIDE["node of the household"]
+        body = await stack.query(worker, query, {"id": ids.household_id(caseload.other_child)})
     assert _nothing_shown(body) and set(errors_by_code(body)) == {"FORBIDDEN"}, body
     asked = (await stack.sandbox.stats("cms"))["requests"]
     assert asked.get("children_batch") == 1 and "relationships_batch" not in asked, asked

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from resolvers import ids
 from tests.e2e.conftest import Stack, running_stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -129,3 +130,32 @@ async def test_recorded_members_are_checked_while_the_residents_are_looked_up(st
         body = await released(stack, systems, task)
     assert "errors" not in body, body["errors"]
     assert body["data"] == probe["data"]  # the same answer as without the systems held
+
+
+BY_NODE = {
+    "a household's id": (
+        "query($id: ID!) { node(id: $id) { ... on Household { members { basis { kind } "
+        "individual { serviceChecks(services: [HOUSING]) { outcome } } } } } }",
+        ids.household_id,
+    ),
+    "a child's id": (
+        "query($id: ID!) { node(id: $id) { ... on Child { household { members { basis { kind } "
+        "individual { serviceChecks(services: [HOUSING]) { outcome } } } } } } }",
+        ids.child_id,
+    ),
+}
+
+
+@pytest.mark.parametrize("way", list(BY_NODE))
+async def test_node_looks_ahead_as_child_does(stack: Stack, way: str) -> None:
+    query, global_id = BY_NODE[way]
+    await stack.sandbox.reset_stats()
+    await stack.sandbox.set_fault("cms", "slow")
+    task = asyncio.ensure_future(stack.query(query, {"id": global_id("C000003")}))
+    try:
+        counted = await until(stack, "cms", lambda c: c.get("relationships_batch", 0) >= 1)
+        assert counted.get("children_batch") == 1 and counted.get("relationships_batch") == 1, counted
+    finally:
+        body = await released(stack, ("cms",), task)
+    assert "errors" not in body, body["errors"]
+    assert body["data"]["node"]

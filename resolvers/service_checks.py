@@ -119,11 +119,12 @@ def prefetch(ctx: RequestContext, people: Sequence[IndividualView], ahead: Check
     today = ctx.runtime.today()
     wanted = wanted_services(None if ahead.services is None else list(ahead.services)) if ahead.checks else []
     linkable = _linkable(ctx) if ahead.links else []
+    keys: dict[Service, list[linkage.Demographics]] = {}
     for person in people:
-        asked = dict.fromkeys(_decided(ctx, person, wanted, today)[2])
-        asked.update(dict.fromkeys(linkable))
-        for service in asked:
-            loaders.start(ctx.loaders.candidates(service), [person.demographics])
+        for service in dict.fromkeys([*_decided(ctx, person, wanted, today)[2], *linkable]):
+            keys.setdefault(service, []).append(person.demographics)
+    for service, demographics in keys.items():
+        loaders.start(ctx.loaders.candidates(service), demographics)
 
 
 def _decided(

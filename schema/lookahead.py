@@ -55,16 +55,12 @@ SERVICES_ARGUMENT = "services"
 
 
 @dataclass(frozen=True)
-class _Checks:
-    """One `serviceChecks` selection: its `services` argument (None when not given) and that argument's type."""
-
-    services: ValueNode | None
-    services_type: GraphQLInputType | None
-
-
-@dataclass(frozen=True)
 class _MemberSelection:
-    checks: tuple[_Checks, ...]
+    """What a household selects of its members' individuals: each `serviceChecks` selection's `services` argument
+    (None where it is not given), that argument's type, and whether `links` is selected."""
+
+    services: tuple[ValueNode | None, ...]
+    services_type: GraphQLInputType | None
     links: bool
 
 
@@ -88,16 +84,15 @@ def member_checks(info: Info[Any, Any]) -> ChecksAhead | None:
     variables = raw.variable_values
     coerced: dict[str, Any] = variables.coerced if isinstance(variables, VariableValues) else variables
     services: set[Service] | None = set()
-    for checks in selection.checks:
+    for argument in selection.services:
         try:
-            asked = _services(checks, coerced)
+            asked = _services(argument, selection.services_type, coerced)
         except _Unreadable:
             return None
         services = None if asked is None or services is None else services | asked
+    checks = bool(selection.services)
     ahead = ChecksAhead(
-        checks=bool(selection.checks),
-        services=None if services is None or not selection.checks else frozenset(services),
-        links=selection.links,
+        checks=checks, services=frozenset(services) if checks and services is not None else None, links=selection.links
     )
     return ahead if ahead.anything else None
 
@@ -106,13 +101,15 @@ class _Unreadable(Exception):
     """A `services` value the look-ahead cannot read; the field reads it when it runs."""
 
 
-def _services(checks: _Checks, variables: dict[str, Any]) -> set[Service] | None:
+def _services(
+    argument: ValueNode | None, argument_type: GraphQLInputType | None, variables: dict[str, Any]
+) -> set[Service] | None:
     """The services one `serviceChecks` selection asks for (None: all of them)."""
-    if checks.services is None:
+    if argument is None:
         return None
-    if checks.services_type is None:
+    if argument_type is None:
         raise _Unreadable
-    value = value_from_ast(checks.services, checks.services_type, variables)
+    value = value_from_ast(argument, argument_type, variables)
     if value is Undefined:
         raise _Unreadable
     if value is None:
@@ -131,12 +128,12 @@ def _member_selection(raw: GraphQLResolveInfo) -> _MemberSelection:
     individuals = list(_reach(raw.fragments, raw.field_nodes, MEMBER_PATH))
     field = getattr(raw.schema.get_type(INDIVIDUAL), "fields", {}).get(SERVICE_CHECKS)
     services_type = field.args[SERVICES_ARGUMENT].type if field is not None else None
-    checks: list[_Checks] = []
+    services = []
     for node in _reach(raw.fragments, individuals, (SERVICE_CHECKS,)):
         argument = next((a for a in node.arguments or () if a.name.value == SERVICES_ARGUMENT), None)
-        checks.append(_Checks(argument.value if argument is not None else None, services_type))
+        services.append(argument.value if argument is not None else None)
     links = any(True for _ in _reach(raw.fragments, individuals, (LINKS,)))
-    return _MemberSelection(tuple(checks), links)
+    return _MemberSelection(tuple(services), services_type, links)
 
 
 def _reach(

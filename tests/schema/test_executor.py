@@ -3,8 +3,10 @@ answers (values, nulls, errors and where they are), and a request's objects are 
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import enum
+import json
 import gc
 import weakref
 from collections.abc import Iterator
@@ -38,6 +40,11 @@ class Item:
     colours: list[Colour] | None = basic()
     count: int | None = basic()
     inner: Item | None = basic()
+
+    @strawberry.field
+    async def later(self) -> str | None:  # a resolver that awaits: the selection set's answer comes later
+        await asyncio.sleep(0)
+        return self.text
 
 
 FIELDS = ("text", "required", "when", "colour", "colours", "count", "inner")
@@ -99,6 +106,9 @@ QUERIES = [
     " fragment F on Item { when colour }",
     "{ items { __typename text } item { text } }",
     "{ item { required } }",
+    # Leaves before, between and after fields that run (objects, lists, a resolver that awaits), under aliases.
+    "{ items { count inner { text } later t: text colours l2: later when inner { count } } }",
+    "{ plain { a: later text b: later c: count } }",
 ]
 
 
@@ -112,9 +122,10 @@ class _Counting(FamilyContextExecutor):
         return super().build_resolve_info(*args, **kwargs)
 
 
-def _shape(result: Any) -> tuple[Any, list[tuple[str, list[str | int] | None]]]:
+def _shape(result: Any) -> tuple[str, list[tuple[str, list[str | int] | None]]]:
+    """The answer as JSON (the order of every object's keys, the query's, counts) and its errors."""
     errors = sorted((e.message, e.path) for e in result.errors or [])
-    return result.data, errors
+    return json.dumps(result.data), errors
 
 
 @pytest.mark.parametrize("query", QUERIES)
@@ -123,7 +134,8 @@ async def test_an_answer_and_its_errors_are_the_same_on_either_path(query: str) 
     whole = await _schema(StrawberryGraphQLCoreExecutionContext).execute(query)
     assert _shape(short) == _shape(whole)
     # Only the errors the items were made to have: withheld values, nulls where refused, values of the wrong type.
-    expected = ("Details of housing", "Cannot return null", "Int cannot represent", "Enum 'Colour'", "Date")
+    # (A date that is text fails in strawberry's Date serializer, as the error its `isoformat` raises.)
+    expected = ("Details of housing", "Cannot return null", "Int cannot represent", "Enum 'Colour'", "Date", "'str'")
     assert all(e.message.startswith(expected) or "cannot represent" in e.message for e in short.errors or []), short
 
 

@@ -191,6 +191,17 @@ class LinkageModel:
         chosen = self._levels(fa, fb)
         return self._evidence(fa, fb, chosen, _probability(self._weight(fa, chosen)), thresholds or DEFAULT_THRESHOLDS)
 
+    def same_person(self, a: Demographics, b: Demographics, thresholds: MatchThresholds | None = None) -> bool:
+        """`score(a, b, thresholds).counts`, without the evidence when the score is below `probable` (as
+        `linkage.same_person`)."""
+        from linkage.thresholds import DEFAULT_THRESHOLDS
+
+        thresholds = thresholds or DEFAULT_THRESHOLDS
+        fa, fb = features(a), features(b)
+        chosen = self._levels(fa, fb)
+        probability = _probability(self._weight(fa, chosen))
+        return probability >= thresholds.probable and self._evidence(fa, fb, chosen, probability, thresholds).counts
+
     def best_links(
         self,
         subject: Demographics,

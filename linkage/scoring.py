@@ -116,6 +116,17 @@ def score(a: Demographics, b: Demographics, thresholds: MatchThresholds = DEFAUL
     return _evidence(fields, _probability(fields), thresholds)
 
 
+def same_person(a: Demographics, b: Demographics, thresholds: MatchThresholds = DEFAULT_THRESHOLDS) -> bool:
+    """Whether `a` and `b` are one person: `score(a, b, thresholds).counts`, worked out without the evidence (its
+    reasons and fields) when the score alone rules it out. A link counts from PROBABLE up, and the authority's rules
+    only ever lower a level, so a score below `probable` never counts: most pairs of people at one address."""
+    if thresholds.model is not None:
+        return thresholds.model.same_person(a, b, thresholds)
+    fields = _compare(profile(a), profile(b))
+    probability = _probability(fields)
+    return probability >= thresholds.probable and _evidence(fields, probability, thresholds).counts
+
+
 def match_weight(a: Demographics, b: Demographics) -> float:
     """The Fellegi-Sunter match weight W of a pair: the sum of its fields' weights, in bits."""
     return sum(map(_WEIGHT, _compare(profile(a), profile(b))))

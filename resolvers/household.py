@@ -102,7 +102,7 @@ class _Member:
 
 
 def _is_same(ctx: RequestContext, person: IndividualView, record: SourceRecord) -> bool:
-    return linkage.score(person.demographics, record.person, ctx.runtime.thresholds).counts
+    return linkage.same_person(person.demographics, record.person, ctx.runtime.thresholds)
 
 
 async def _recorded_members(ctx: RequestContext, cms_id: str, ahead: ChecksAhead | None) -> list[_Member]:

@@ -202,7 +202,7 @@ def _one_per_person(
             (
                 i
                 for i in nearby
-                if linkage.score(person.demographics, listed[i][0].demographics, ctx.runtime.thresholds).counts
+                if linkage.same_person(person.demographics, listed[i][0].demographics, ctx.runtime.thresholds)
             ),
             None,
         )

@@ -8,6 +8,7 @@ question again, and asks `AgeRange.admits` of each matched record's own date of 
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from sources.display_rules.config import DisplayRules
@@ -42,6 +43,11 @@ class AgeRange:
             return NOT_APPLICABLE_FROM.format(service=self.service.label, min_age=self.min_age)
         return NOT_APPLICABLE_BETWEEN.format(service=self.service.label, min_age=self.min_age, max_age=self.max_age)
 
+    @functools.cached_property
+    def outside(self) -> RuleResult:
+        """The answer for anyone outside the range: the same for everyone (it is immutable), so made once."""
+        return RuleResult(outcome=CheckOutcome.NOT_APPLICABLE, involvements=(), rule_explanation=self.not_applicable())
+
 
 def age_range(rules: DisplayRules, service: Service) -> AgeRange:
     """`service`'s age range under the authority's display rules (`ValueError` for a service without rules)."""
@@ -67,4 +73,4 @@ def not_applicable(
     ages = age_range(rules, service)
     if ages.admits(date_of_birth, today):
         return None
-    return RuleResult(outcome=CheckOutcome.NOT_APPLICABLE, involvements=(), rule_explanation=ages.not_applicable())
+    return ages.outside

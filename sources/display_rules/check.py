@@ -86,6 +86,14 @@ def possible_matches_note(count: int, system: str) -> str:
 
 
 def _policy(rules: DisplayRules, service: Service) -> _ServicePolicy:
+    """`service`'s policy under the rules: asked for every check of every person, so worked out once."""
+    found: _ServicePolicy | None = rules.policies.get(service)
+    if found is None:
+        found = rules.policies[service] = _new_policy(rules, service)
+    return found
+
+
+def _new_policy(rules: DisplayRules, service: Service) -> _ServicePolicy:
     ages = age_range(rules, service)
     definition = rules.registry.definition(service)
     section = rules.section(definition)

@@ -44,6 +44,7 @@ class DisplayRules:
             raise InvalidDisplayRules(f"{PREFIX}.{sorted(unknown)[0]} is not a known service")
         self.sections: Mapping[str, Any] = {**defaults, **(sections or {})}
         self.age_ranges: dict[Service, AgeRange] = {}  # `ages.age_range`'s answers, worked out once per service
+        self.policies: dict[Service, Any] = {}  # `check._policy`'s answers, worked out once per service
 
     def __getattr__(self, key: str) -> Any:
         sections = self.__dict__.get("sections", {})

@@ -291,16 +291,20 @@ class _ObjectPlan(_Plan):
     def redact(self, value: Any, access: RequestAccess, service: Service | None) -> Any:
         if value is None or value.__class__ is Withheld:
             return value
-        own_service = getattr(value, "service", None)
-        if isinstance(own_service, Service):
-            service = own_service
-        changes: dict[str, Any] = dict(self._withheld_for(access, service))
+        if _may_carry_service(value.__class__):
+            own_service = getattr(value, "service", None)
+            if isinstance(own_service, Service):
+                service = own_service
+        withheld = self._withheld_for(access, service)
+        changes: dict[str, Any] | None = dict(withheld) if withheld else None
         for attribute, plan in self.nested.items():
-            if attribute in changes:
+            if changes is not None and attribute in changes:
                 continue
             current = getattr(value, attribute)
             redacted = plan.redact(current, access, service)
             if redacted is not current:
+                if changes is None:
+                    changes = {}
                 changes[attribute] = redacted
         return dataclasses.replace(value, **changes) if changes else value
 
@@ -316,6 +320,23 @@ class _ObjectPlan(_Plan):
                     found[attribute] = Withheld(decision)
             access.memo[key] = found
         return found
+
+
+def _may_carry_service(cls: type) -> bool:
+    """Whether values of this class may carry a `service` of their own (a check, a link), which then decides for
+    them and beneath them. Worked out once per dataclass (a field or a class attribute named `service`): looking on
+    a value without one raises and swallows an AttributeError every time. Any other class: looked at each time."""
+    found = _MAY_CARRY_SERVICE.get(cls)
+    if found is None:
+        if dataclasses.is_dataclass(cls):
+            found = hasattr(cls, "service") or any(f.name == "service" for f in dataclasses.fields(cls))
+        else:
+            found = True
+        _MAY_CARRY_SERVICE[cls] = found
+    return found
+
+
+_MAY_CARRY_SERVICE: dict[type, bool] = {}
 
 
 def compile_plan(schema: GraphQLSchema, return_type: GraphQLType, gate: FieldClass) -> _Plan | None:

@@ -185,20 +185,20 @@ def _in_order(grouped_field_set: dict[str, Any], answered: dict[str, Any], execu
 
 
 def _leaf_reads(parent_type: GraphQLObjectType) -> dict[str, PlainRead]:
-    """The type's plain scalar and enum fields by name, worked out once per type (the schema's types live as long as
-    the schema)."""
-    found: dict[str, PlainRead] | None = _LEAF_READS.get(parent_type)
+    """The type's plain scalar and enum fields by name, worked out once per type and kept on it (a type lives as
+    long as its schema)."""
+    found: dict[str, PlainRead] | None = parent_type.__dict__.get(_LEAF_READS_KEY)
     if found is None:
         found = {}
         for name, field_def in parent_type.fields.items():
             plan: PlainRead | None = getattr(field_def.resolve, PLAIN_READ_KEY, None)
             if plan is not None and plan.kind is PlainKind.LEAF:
                 found[name] = plan
-        _LEAF_READS[parent_type] = found
+        setattr(parent_type, _LEAF_READS_KEY, found)
     return found
 
 
-_LEAF_READS: weakref.WeakKeyDictionary[GraphQLObjectType, dict[str, PlainRead]] = weakref.WeakKeyDictionary()
+_LEAF_READS_KEY = "_family_context_leaf_reads"
 
 
 def _alive(executor: weakref.ref[FamilyContextExecutor]) -> FamilyContextExecutor:

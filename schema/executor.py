@@ -39,7 +39,7 @@ import weakref
 from collections.abc import Awaitable, Sequence
 from typing import Any, cast
 
-from graphql import GraphQLObjectType, GraphQLOutputType, GraphQLResolveInfoHelpers, Undefined
+from graphql import GraphQLNonNull, GraphQLObjectType, GraphQLOutputType, GraphQLResolveInfoHelpers, Undefined
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -105,6 +105,29 @@ class FamilyContextExecutor(StrawberryGraphQLCoreExecutionContext):
         self, grouped_field_set: dict[str, Any], answered: dict[str, Any], executed: Awaitable[dict[str, Any]]
     ) -> dict[str, Any]:
         return _in_order(grouped_field_set, answered, await executed)
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        # An object (or a list's item) of a plain object type: graphql-core's steps come down to executing its
+        # sub-fields, so that is done at once; anything else (null, an error, a withheld value, a leaf, a list, an
+        # interface, a type with `is_type_of`) takes graphql-core's steps.
+        object_type = _plain_object_type(return_type)
+        if (
+            object_type is not None
+            and result is not None
+            and result is not Undefined
+            and result.__class__ is not Withheld
+            and not isinstance(result, Exception)
+        ):
+            return self.collect_and_execute_subfields(object_type, field_details_list, path, result, position_context)
+        return super().complete_value(return_type, field_details_list, info, path, result, position_context)
 
     def execute_field(
         self,
@@ -199,6 +222,21 @@ def _leaf_reads(parent_type: GraphQLObjectType) -> dict[str, PlainRead]:
 
 
 _LEAF_READS_KEY = "_family_context_leaf_reads"
+
+
+def _plain_object_type(return_type: GraphQLOutputType) -> GraphQLObjectType | None:
+    """The object type when `return_type` is one (or a non-null one) that needs no type check (`is_type_of`), else
+    None; worked out once per type and kept on it."""
+    found = return_type.__dict__.get(_PLAIN_OBJECT_KEY, _UNKNOWN)
+    if found is _UNKNOWN:
+        inner = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+        found = inner if isinstance(inner, GraphQLObjectType) and inner.is_type_of is None else None
+        setattr(return_type, _PLAIN_OBJECT_KEY, found)
+    return found
+
+
+_PLAIN_OBJECT_KEY = "_family_context_plain_object"
+_UNKNOWN: Any = object()
 
 
 def _alive(executor: weakref.ref[FamilyContextExecutor]) -> FamilyContextExecutor:

@@ -17,8 +17,12 @@ def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
 
 
 async def gather_all(coroutines: Iterable[Coroutine[Any, Any, R]]) -> list[R]:
-    """Run concurrently; on the first failure cancel the rest (no orphaned upstream calls) and re-raise it."""
-    tasks = [asyncio.ensure_future(coroutine) for coroutine in coroutines]
+    """Run concurrently; on the first failure cancel the rest (no orphaned upstream calls) and re-raise it. One
+    coroutine alone (a batch within the source's batch size, most batches) is awaited here, without a task."""
+    pending = list(coroutines)
+    if len(pending) == 1:
+        return [await pending[0]]
+    tasks = [asyncio.ensure_future(coroutine) for coroutine in pending]
     try:
         return list(await asyncio.gather(*tasks))
     except BaseException:

@@ -36,6 +36,7 @@ from resolvers.rate_limit import ADMITTED, Exhausted, RateDecision
 log = logging.getLogger("family_context.rate_limit")
 
 STORE_TIMEOUT_S: Final = 0.25  # one rate-limit decision in Redis; beyond it, this process decides alone
+KEYS_KEPT: Final = 10_000  # principals whose keys are remembered at once
 STORE_RETRY_S: Final = 5.0  # after a failure, Redis is left alone this long
 KEY_PREFIX: Final = "family-context"
 PASSWORD_ENV: Final = "REDIS_PASSWORD"
@@ -73,6 +74,7 @@ class PrincipalRateLimiter:
         self._shared = _Counters.on(shared) if shared is not None else None
         self._shared_retry_at = 0.0
         self._shared_down = False
+        self._keys: dict[str, str] = {}  # principal id -> its key, worked out once (bounded: emptied when full)
 
     async def admit(self, principal_id: str, cost: int) -> RateDecision:
         key = self._key(principal_id)
@@ -101,7 +103,12 @@ class PrincipalRateLimiter:
             self._store_failed(ConnectionError())
 
     def _key(self, principal_id: str) -> str:
-        return hashlib.sha256(f"{self._scope}\n{principal_id}".encode()).hexdigest()[:32]
+        key = self._keys.get(principal_id)
+        if key is None:
+            if len(self._keys) >= KEYS_KEPT:
+                self._keys.clear()
+            key = self._keys[principal_id] = hashlib.sha256(f"{self._scope}\n{principal_id}".encode()).hexdigest()[:32]
+        return key
 
     async def _decide(self, counters: _Counters, key: str, cost: int) -> RateDecision:
         if not await counters.limiter.hit(self._requests, key):

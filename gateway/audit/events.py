@@ -43,8 +43,7 @@ def prepare(event: AuditEvent) -> PreparedEvent:
 
 def _strings(event: AuditEvent) -> list[str]:
     values: list[str] = []
-    for f in dataclasses.fields(event):
-        value = getattr(event, f.name)
+    for value in vars(event).values():  # every field (an event has no other attribute), without `fields`' copies
         if isinstance(value, str):
             values.append(value)
         elif isinstance(value, tuple):

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint types pytest schema bench bench-cpu profile bench-audit bench-page bench-linkage bench-federation \
+.PHONY: demo test lint types pytest schema bench bench-cpu bench-instructions profile bench-audit bench-page bench-linkage bench-federation \
 	bench-linkage-backends linkage-model loadtest federation-demo federation-packages vendor-govuk-frontend \
 	vendor-axe-core clean
 
@@ -58,6 +58,10 @@ bench: $(STAMP)
 
 bench-cpu: $(STAMP)
 	$(BIN)/python -m benchmarks.gateway_cpu $(if $(BASELINE),--baseline $(BASELINE)) $(BENCH_ARGS)
+
+# Instructions per family and tiny query (valgrind's callgrind): noise-free, for A/B of code changes; docs/benchmarks.md
+bench-instructions: $(STAMP)
+	$(BIN)/python -m benchmarks.instructions $(if $(BASELINE),--baseline $(BASELINE)) $(BENCH_ARGS)
 
 # Where the gateway's CPU goes under the benchmark's load (py-spy); output in .prof/. PROFILE_ARGS="--query children"
 profile: $(STAMP)

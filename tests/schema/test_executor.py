@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import datetime
 import enum
-import json
 import gc
+import json
 import weakref
 from collections.abc import Iterator
 from typing import Any

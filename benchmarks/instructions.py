@@ -99,8 +99,9 @@ async def started(url: str, process: asyncio.subprocess.Process) -> None:
 async def counting(pid: int, on: bool) -> None:
     _, control = tools()
     process = await asyncio.create_subprocess_exec(
-        control, "-i", "on" if on else "off", str(pid), stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
-    )
+        control, "-i", "on" if on else "off", str(pid),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
     if await process.wait() != 0:
         raise RuntimeError(f"callgrind_control could not switch counting {'on' if on else 'off'}")
 

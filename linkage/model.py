@@ -97,6 +97,10 @@ class LinkageModel:
         if not self.comparisons:
             raise ModelError("the model has no comparisons")
         self._tests = tuple(tuple((fitted.level.test, fitted) for fitted in levels) for _, levels in self.comparisons)
+        # For each comparison, the most the comparisons after it can still add: once a pair's weight so far plus
+        # that cannot reach a threshold, the rest need not be tested (`same_person`).
+        most = [max(_most(fitted) for fitted in levels) for _, levels in self.comparisons]
+        self._most_after = tuple(math.fsum(most[i + 1 :]) for i in range(len(most)))
 
     def _fit(self, raw: Any) -> tuple[Comparison, tuple[FittedLevel, ...]]:
         if not isinstance(raw, Mapping):
@@ -198,7 +202,20 @@ class LinkageModel:
 
         thresholds = thresholds or DEFAULT_THRESHOLDS
         fa, fb = features(a), features(b)
-        chosen = self._levels(fa, fb)
+        # Tested comparison by comparison, given up as soon as even the best levels of the comparisons left could
+        # not lift the pair to `probable` (most pairs of people at one address differ in their names at once). The
+        # margin keeps a pair whose rounded sum lies within a hair of the threshold for the exact test below.
+        limit = _logit(thresholds.probable) - _MARGIN
+        weight = self.prior_weight
+        chosen = []
+        for tests, most_after in zip(self._tests, self._most_after, strict=True):
+            for test, fitted in tests:
+                if test(fa, fb):
+                    chosen.append(fitted)
+                    weight += fitted.weight_of(fa)
+                    break
+            if weight + most_after < limit:
+                return False
         probability = _probability(self._weight(fa, chosen))
         return probability >= thresholds.probable and self._evidence(fa, fb, chosen, probability, thresholds).counts
 
@@ -267,6 +284,26 @@ class LinkageModel:
         from linkage.model_file import save_model
 
         return save_model(self, Path(path))
+
+
+_MARGIN = 1e-6  # bits: far above the rounding of a sum of a few weights, far below any weight that matters
+
+
+def _most(fitted: FittedLevel) -> float:
+    """The most a level can weigh: its weight, plus the largest term-frequency adjustment it can take."""
+    if fitted.tf_adjustments is None or fitted.tf_column is None:
+        return fitted.weight
+    return fitted.weight + max([fitted.tf_other, *fitted.tf_adjustments.values()])
+
+
+def _logit(probability: float) -> float:
+    """The match weight at which `_probability` reaches `probability`; minus infinity at either end, so that
+    nothing is ruled out early (a large enough weight rounds to a probability of exactly 1.0)."""
+    if probability <= 0.0:
+        return -math.inf
+    if probability >= 1.0:
+        return -math.inf  # a weight large enough rounds to probability 1.0: never rule it out early
+    return math.log2(probability / (1.0 - probability))
 
 
 def _probability(weight: float) -> float:

@@ -83,8 +83,17 @@ variants = st.tuples(people, st.sampled_from(["same", "nickname", "dob", "postco
         }[pair[1]],
     )
 )
-SANDBOX_MODEL = MatchThresholds(model=load_model(DEMO_MODEL))
+MODEL = load_model(DEMO_MODEL)
+SANDBOX_MODEL = MatchThresholds(model=MODEL)
 GUARD_LIFTED = MatchThresholds(rules=LinkRules(undated_links="allowed"))
+# The trained model gives up on a pair as soon as it cannot reach `probable`: at thresholds near 1, near 0 and at 1.
+MODEL_THRESHOLDS = (
+    SANDBOX_MODEL,
+    MatchThresholds(model=MODEL, possible=0.5, probable=0.999999, certain=0.9999999),
+    MatchThresholds(model=MODEL, possible=0.001, probable=0.002, certain=0.5),
+    MatchThresholds(model=MODEL, possible=0.5, probable=1.0, certain=1.0),
+    MatchThresholds(model=MODEL, rules=LinkRules(undated_links="allowed")),
+)
 
 
 @settings(deadline=None)  # the first example loads the nickname table
@@ -93,5 +102,5 @@ def test_same_person_is_whether_the_score_counts(pair: tuple[Demographics, Demog
     # One rule for whether a link counts: the short answer is always the full score's, for the prior model, a
     # trained model and an authority's rules.
     a, b = pair
-    for thresholds in (DEFAULT_THRESHOLDS, SANDBOX_MODEL, GUARD_LIFTED):
+    for thresholds in (DEFAULT_THRESHOLDS, GUARD_LIFTED, *MODEL_THRESHOLDS):
         assert same_person(a, b, thresholds) is score(a, b, thresholds).counts

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from auth.access import RequestAccess
 from auth.principal import Principal
 from resolvers.audit_trail import AuditAction, AuditEvent
-from sources.model import Service
+from sources.model import SERVICES, Service
 
 
 def _ordered(ids: dict[str, None]) -> tuple[str, ...]:
@@ -83,11 +83,11 @@ class AuditRecorder:
         if self.listed:
             found.append(event(AuditAction.VIEWED_RESULTS, subject_ids=_ordered(self.listed)))
         if self.basic_details:
-            services = tuple(s.value for s in Service if s in self.flags)
+            services = tuple(s.value for s in SERVICES if s in self.flags)
             found.append(
                 event(AuditAction.VIEWED_BASIC_DETAILS, subject_ids=_ordered(self.basic_details), services=services)
             )
-        for service in Service:
+        for service in SERVICES:
             if service in self.service_details:
                 found.append(
                     event(

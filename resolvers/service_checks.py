@@ -25,7 +25,7 @@ from resolvers.context import RequestContext
 from resolvers.views import IndividualView, ServiceCheckView, SourceLinkView
 from sources import display_rules
 from sources.adapter import SourceAdapter, SourceUnavailable
-from sources.model import CheckOutcome, RuleResult, Service, SourceRecord
+from sources.model import SERVICES, CheckOutcome, RuleResult, Service, SourceRecord
 
 NOT_CONNECTED = "Not checked: {authority} has no connection to {service} records yet."
 UNAVAILABLE = "Not checked: {system} did not answer ({reason}). Try again later, or ask the service directly."
@@ -36,9 +36,9 @@ Linked = list[tuple[SourceRecord, linkage.MatchEvidence]]
 def wanted_services(services: Sequence[Service] | None) -> list[Service]:
     """The services asked for, each once, in the schema's order."""
     if services is None:
-        return list(Service)
+        return list(SERVICES)
     asked = set(services)
-    return [s for s in Service if s in asked]
+    return [s for s in SERVICES if s in asked]
 
 
 SHOWN = frozenset({CheckOutcome.INVOLVED, CheckOutcome.NOT_KNOWN, CheckOutcome.NOT_APPLICABLE})
@@ -162,6 +162,8 @@ def _record(
 ) -> None:
     """What the audit trail records: the services whose outcome was shown, and each service whose details were."""
     ctx.audit.viewed_service_flags(person.id, [c.service for c in checks if c.outcome in SHOWN])
+    if not detail_types:  # the query selects no involvement's details
+        return
     for check in checks:
         details = ctx.access.allows(FieldClass.DETAIL, check.service)
         if details and any(type(i).__name__ in detail_types for i in check.involvements or ()):

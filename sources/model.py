@@ -46,6 +46,10 @@ class Service(enum.Enum):
 
 _ACRONYMS = {"GP": "GP"}  # the services whose name is an acronym keep their capitals
 
+# Every service, in the schema's order: iterating the enum itself runs a generator each time, and the resolvers go
+# through the services for every person.
+SERVICES: tuple[Service, ...] = tuple(Service)
+
 
 class Gender(enum.Enum):
     FEMALE = "FEMALE"

@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import dataclasses
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -152,6 +153,17 @@ async def main_async(args: argparse.Namespace) -> list[Counted]:
     return found
 
 
+def commit_of(root: Path) -> str:
+    """The checkout's commit, as `git describe` names it (with `-dirty` for uncommitted changes)."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "describe", "--always", "--dirty"], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "commit unknown"
+    return f"commit {done.stdout.strip()}" if done.returncode == 0 and done.stdout.strip() else "commit unknown"
+
+
 def report(args: argparse.Namespace, found: list[Counted], seconds: float) -> str:
     by = {(c.code, c.query): c for c in found}
     baseline = args.baseline is not None
@@ -159,7 +171,7 @@ def report(args: argparse.Namespace, found: list[Counted], seconds: float) -> st
         HEADING,
         "",
         f"Run on {time.strftime('%Y-%m-%d')} by `python -m benchmarks.instructions`"
-        + (f" (baseline: {args.baseline})" if baseline else "")
+        + (f" (baseline {args.baseline}, {commit_of(Path(args.baseline))}; this {commit_of(ROOT)})" if baseline else "")
         + f", in {seconds / 60:.1f} min. Instructions the gateway's process executed (every thread; not the kernel's "
         "work), counted by callgrind over queries sent one at a time at zero latency after a warm-up; the demo's "
         f"configuration, {args.households} households. Repeat runs of one code agree within about 0.5%.",

@@ -55,7 +55,7 @@ import aiohttp
 import asyncpg
 
 from benchmarks.family_context import measure_throughput, run_query
-from benchmarks.report_file import write_sections
+from benchmarks.report_file import publish
 from benchmarks.stats import percentile
 from gateway.audit.chain import VerifyReport
 from gateway.audit.keys import write_key_file
@@ -748,10 +748,7 @@ def main() -> None:
     load = Load(queries=args.queries, concurrency=args.concurrency, rounds=args.rounds)
     outcome = asyncio.run(run(args.latencies, args.households, load, args.postgres_dsn))
     text = section(outcome, load, args.latencies, args.households)
-    print(text)
-    if not args.no_write:
-        write_sections(REPORT, text)
-        print(f"wrote the section {SECTION!r} of {REPORT}")
+    publish(REPORT, text, write=not args.no_write)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from typing import Any
 
 import aiohttp
 
-from benchmarks.report_file import write_sections
+from benchmarks.report_file import publish
 from benchmarks.stats import percentile
 from gateway.demo import demo_config, development_auth, write_config
 from gateway.graphiql import EXAMPLE_QUERY
@@ -421,10 +421,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print the report without writing docs/")
     args = parser.parse_args()
     report = asyncio.run(main_async(args))
-    print(report)
-    if not args.no_write:
-        write_sections(REPORT, report)
-        print(f"wrote {REPORT}")
+    publish(REPORT, report, write=not args.no_write)
 
 
 if __name__ == "__main__":

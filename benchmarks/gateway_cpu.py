@@ -42,7 +42,7 @@ from benchmarks.family_context import (
     address_only_members,
     critical_path_floor,
 )
-from benchmarks.report_file import write_sections
+from benchmarks.report_file import publish
 from benchmarks.serve_process import process_cpu_seconds, status_kib
 from sandbox.runner import RunningSandbox
 
@@ -807,10 +807,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print the report without writing docs/")
     args = parser.parse_args()
     text = asyncio.run(main_async(args))
-    print(text)
-    if not args.no_write:
-        write_sections(REPORT, text)
-        print(f"wrote {REPORT}")
+    publish(REPORT, text, write=not args.no_write)
 
 
 if __name__ == "__main__":

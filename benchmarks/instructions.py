@@ -32,7 +32,7 @@ import aiohttp
 
 from benchmarks.audit_overhead import free_port
 from benchmarks.gateway_cpu import FAMILY_QUERY, TINY_QUERY, Code, Gateway, block, sandbox_process, write_config_for
-from benchmarks.report_file import write_sections
+from benchmarks.report_file import publish
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKDIR = ROOT / "benchmarks" / ".work" / "instructions"
@@ -206,10 +206,7 @@ def main() -> None:
     started = time.perf_counter()
     found = asyncio.run(main_async(args))
     text = report(args, found, time.perf_counter() - started)
-    print(text)
-    if not args.no_write:
-        write_sections(REPORT, text)
-        print(f"wrote {REPORT}")
+    publish(REPORT, text, write=not args.no_write)
 
 
 if __name__ == "__main__":

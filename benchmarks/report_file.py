@@ -22,3 +22,11 @@ def write_sections(path: Path, report: str) -> None:
     current = sections(path.read_text(encoding="utf-8")) if path.exists() else {}
     current.update(sections(report))
     path.write_text(TITLE + "\n\n" + "\n".join(current.values()), encoding="utf-8")
+
+
+def publish(path: Path, report: str, *, write: bool) -> None:
+    """A benchmark's report printed, and written into `path` unless the run was told not to (`--no-write`)."""
+    print(report)
+    if write:
+        write_sections(path, report)
+        print(f"wrote {path}")

@@ -31,7 +31,7 @@ import httpx2
 
 from auth.demo_issuer import KEY_FILENAME, mint_token
 from auth.principal import Role
-from benchmarks.report_file import write_sections
+from benchmarks.report_file import publish
 from benchmarks.stats import percentile
 from gateway.demo import demo_stack, demo_worker
 from sandbox.runner import RunningSandbox
@@ -134,9 +134,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     report = asyncio.run(run(args.households, args.children))
-    print(report)
-    if not args.no_write:
-        write_sections(DOCS, report)
+    publish(DOCS, report, write=not args.no_write)
     return 0
 
 

@@ -300,10 +300,8 @@ def _most(fitted: FittedLevel) -> float:
 def _logit(probability: float) -> float:
     """The match weight at which `_probability` reaches `probability`; minus infinity at either end, so that
     nothing is ruled out early (a large enough weight rounds to a probability of exactly 1.0)."""
-    if probability <= 0.0:
+    if not 0.0 < probability < 1.0:
         return -math.inf
-    if probability >= 1.0:
-        return -math.inf  # a weight large enough rounds to probability 1.0: never rule it out early
     return math.log2(probability / (1.0 - probability))
 
 

@@ -146,15 +146,9 @@ class FamilyContextExecutor(StrawberryGraphQLCoreExecutionContext):
                     if not plan.non_null:
                         return None
                 elif value.__class__ is not Withheld:
+                    # A leaf gets here only when `execute_fields` could not answer it: graphql-core's way, then.
                     kind = plan.kind
-                    if kind is PlainKind.LEAF:
-                        try:
-                            coerced = plan.named.coerce_output_value(value)  # type: ignore[attr-defined]  # a leaf type
-                        except Exception:  # graphql-core's own path raises and locates it again
-                            coerced = None
-                        if coerced is not None and coerced is not Undefined:
-                            return coerced
-                    elif kind is PlainKind.OBJECT:
+                    if kind is PlainKind.OBJECT:
                         object_type: GraphQLObjectType = plan.named  # type: ignore[assignment]
                         if object_type.is_type_of is None:
                             return self._plain_object(

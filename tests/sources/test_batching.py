@@ -34,18 +34,23 @@ async def test_one_piece_runs_in_the_callers_task() -> None:
     assert callers == [task]
 
 
+async def held(chunk: Sequence[int], cancelled: list[int]) -> list[int]:
+    """A piece that does not answer: its first item is noted in `cancelled` when it is cancelled."""
+    try:
+        await asyncio.sleep(10)
+    except asyncio.CancelledError:
+        cancelled.append(chunk[0])
+        raise
+    return list(chunk)
+
+
 async def test_the_first_failure_cancels_the_other_pieces() -> None:
     cancelled: list[int] = []
 
     async def fetch(chunk: Sequence[int]) -> list[int]:
         if chunk[0] == 0:
             raise RuntimeError("the source refused")
-        try:
-            await asyncio.sleep(10)
-        except asyncio.CancelledError:
-            cancelled.append(chunk[0])
-            raise
-        return list(chunk)
+        return await held(chunk, cancelled)
 
     with pytest.raises(RuntimeError, match="refused"):
         await in_chunks([0, 1, 2, 3], 2, fetch)
@@ -54,16 +59,12 @@ async def test_the_first_failure_cancels_the_other_pieces() -> None:
 
 @pytest.mark.parametrize("items", [[1], [1, 2, 3]], ids=["one piece", "several pieces"])
 async def test_a_caller_that_gives_up_cancels_every_piece(items: list[int]) -> None:
-    started, cancelled = asyncio.Event(), []
+    started = asyncio.Event()
+    cancelled: list[int] = []
 
     async def fetch(chunk: Sequence[int]) -> list[int]:
         started.set()
-        try:
-            await asyncio.sleep(10)
-        except asyncio.CancelledError:
-            cancelled.append(chunk[0])
-            raise
-        return list(chunk)
+        return await held(chunk, cancelled)
 
     task = asyncio.ensure_future(in_chunks(items, 1, fetch))
     await started.wait()

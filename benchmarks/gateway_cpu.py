@@ -623,8 +623,9 @@ def report(args: argparse.Namespace, codes: Sequence[Code], results: Results, to
         "",
         f"Run on {datetime.date.today().isoformat()} by `make bench` (`python -m benchmarks.gateway_cpu`), on "
         f"{platform.machine()} with {os.cpu_count()} CPUs, Python {platform.python_version()}, in "
-        f"{took_s / 60:.1f} min; load average at the end {loadavg[0]:.1f} (the machine was shared with other "
-        "work: absolute rates are low, the ratios are the point). "
+        f"{took_s / 60:.1f} min; load average at the end {loadavg[0]:.1f} (the benchmark's own "
+        "processes included; CPU time per query moves with whatever else the machine runs, so compare figures of "
+        "one run). "
         + (
             f"`{new}` is this checkout; `{old}` is the baseline ({codes[0].root}, {_interpreter(codes[0])}), both "
             "served at once against the same simulated systems and measured in the same rounds, taking turns. "

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint types pytest schema bench bench-cpu bench-instructions profile bench-audit bench-page bench-linkage bench-federation \
+.PHONY: demo test lint types pytest schema bench bench-cpu bench-instructions profile timeline bench-audit bench-page bench-linkage bench-federation \
 	bench-linkage-backends linkage-model loadtest federation-demo federation-packages vendor-govuk-frontend \
 	vendor-axe-core clean
 
@@ -66,6 +66,10 @@ bench-instructions: $(STAMP)
 # Where the gateway's CPU goes under the benchmark's load (py-spy); output in .prof/. PROFILE_ARGS="--query children"
 profile: $(STAMP)
 	$(BIN)/python -m benchmarks.profile $(PROFILE_ARGS)
+
+# Where a family query's time goes at 50 ms upstream latency, from the gateway's own spans; into docs/benchmarks.md.
+timeline: $(STAMP)
+	$(BIN)/python -m benchmarks.timeline $(BENCH_ARGS)
 
 bench-audit: $(STAMP)
 	$(BIN)/python -m benchmarks.audit_overhead

@@ -103,6 +103,13 @@ def rate_limited_for(errors: list[GraphQLError] | None) -> int | None:
     return None
 
 
+def _within(content_length: str, limit: int) -> bool:
+    """Whether a Content-Length header is a number of bytes (ASCII digits: `isdigit` alone lets '²' through) no
+    larger than `limit`."""
+    digits = content_length.isascii() and content_length.isdigit()
+    return digits and len(content_length) <= len(str(limit)) and int(content_length) <= limit
+
+
 def _quotable(text: str) -> str:
     """Only the characters RFC 6750 allows in a quoted attribute (printable ASCII but `"` and `\\`)."""
     return "".join(c if " " <= c <= "~" and c not in '"\\' else "'" for c in text)
@@ -177,7 +184,7 @@ class GraphQLEndpoint:
             return error_response(405, POST_ONLY, BAD_USER_INPUT, headers={"Allow": "POST"})
         headers = Headers(scope=scope)
         length = headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self._max_body_bytes):
+        if length is not None and not _within(length, self._max_body_bytes):
             return self._too_large()
         body = await self._read_body(receive)
         if isinstance(body, Response):

@@ -784,7 +784,12 @@ class _Reader:
         if value is None:
             return None
         host, sep, port = value.rpartition(":")
-        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        if (
+            not sep
+            or not host
+            or not (port.isascii() and port.isdigit() and len(port) <= 5)
+            or not 0 < int(port) < 65536
+        ):
             raise ConfigError(f"{self.where(key)} must be HOST:PORT, e.g. 127.0.0.1:9100")
         return host.strip("[]"), int(port)
 

@@ -140,7 +140,7 @@ async def search_people(ctx: RequestContext, terms: SearchTerms, first: int, aft
 def _offset(after: str | None) -> int:
     if after is None:
         return 0
-    if not after.isdigit() or len(after) > 6:
+    if not (after.isascii() and after.isdigit()) or len(after) > 6:  # isdigit alone lets '²' through
         raise bad_input(BAD_CURSOR)
     return int(after)
 

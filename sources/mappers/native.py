@@ -167,7 +167,7 @@ def answers_by_ref(body: object, results_key: str, items_key: str, count: int) -
     for result in as_list(as_object(body, "response").get(results_key), results_key):
         answer = as_object(result, results_key)
         ref = required_text(answer, "ref")
-        if not ref.isdigit() or int(ref) >= count or answers[int(ref)] is not None:
+        if not (ref.isascii() and ref.isdigit()) or len(ref) > 9 or int(ref) >= count or answers[int(ref)] is not None:
             raise MalformedRecord("ref", "not one we sent")
         answers[int(ref)] = as_list(answer.get(items_key), items_key)
     if any(answer is None for answer in answers):

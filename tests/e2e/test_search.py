@@ -137,6 +137,12 @@ async def test_bad_input_gets_bad_user_input(stack: Stack, terms: dict[str, Any]
     assert not body.get("data") or body["data"]["searchPeople"] is None
 
 
+@pytest.mark.parametrize("after", ["-1", "1.5", "abc", "1234567", "\u00b2", "\u0663", "9" * 5000])
+async def test_a_cursor_this_search_did_not_return_gets_bad_user_input(stack: Stack, after: str) -> None:
+    body = await stack.query(SEARCH, {"input": {"familyName": "Smith"}, "after": after})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+
+
 async def test_first_is_bounded(stack: Stack) -> None:
     body = await stack.query(SEARCH, {"input": {"familyName": "Smith"}, "first": 1000})
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

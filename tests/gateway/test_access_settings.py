@@ -167,6 +167,8 @@ def test_production_hides_everything_extra_unless_the_file_says_otherwise() -> N
         ({"http": {"cors_origins": ["*"]}}, "http.cors_origins: '*' is not an origin"),
         ({"http": {"cors_origins": ["https://app.example/path"]}}, "is not an origin"),
         ({"operations": {"listen": "9100"}}, "operations.listen must be HOST:PORT"),
+        ({"operations": {"listen": "127.0.0.1:\u00b2"}}, "operations.listen must be HOST:PORT"),
+        ({"operations": {"listen": "127.0.0.1:" + "9" * 5000}}, "operations.listen must be HOST:PORT"),
         ({"graphql": {"introspection": "yes"}}, "graphql.introspection must be true or false"),
     ],
 )

@@ -176,6 +176,8 @@ async def test_a_garbled_reverse_relationship_answer_is_source_unavailable(
     [
         {"results": []},  # the asked address left unanswered
         {"results": [{"ref": "7", "children": []}]},
+        {"results": [{"ref": "\u00b2", "children": []}]},  # a digit to str.isdigit, not to int()
+        {"results": [{"ref": "9" * 5000, "children": []}]},  # more digits than int() reads
         {"results": [{"ref": "0", "children": [{"forename": "No id"}]}]},
         {"results": [{"ref": "0", "children": [{"id": "C000001", "dateOfBirth": "09/03/2014"}]}]},
     ],

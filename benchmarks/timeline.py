@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime
 import itertools
 import statistics
 import sys
@@ -234,7 +235,8 @@ def report(args: argparse.Namespace, measured: Sequence[QueryTimeline]) -> str:
     lines = [
         "## Where a family query's time goes (spans)",
         "",
-        f"Run by `make timeline` (`python -m benchmarks.timeline`): {len(measured)} family queries one at a time "
+        f"Run on {datetime.date.today().isoformat()} by `make timeline` (`python -m benchmarks.timeline`): "
+        f"{len(measured)} family queries one at a time "
         f"at {args.latency_ms} ms upstream latency, after {WARM_UP} warm-up queries; {args.households} households. "
         "The gateway's own OpenTelemetry spans, exported over OTLP/HTTP to a collector the benchmark serves; the "
         f"HTTP calls to sources grouped into levels ({len(same)} of the queries have the usual {depth}). Medians "

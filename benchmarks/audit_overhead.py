@@ -220,16 +220,18 @@ def free_port() -> int:
     return port
 
 
-async def wait_healthy(url: str, process: asyncio.subprocess.Process) -> None:
+async def wait_healthy(
+    url: str, process: asyncio.subprocess.Process, *, timeout_s: float = 20.0, poll_s: float = 0.05
+) -> None:
+    """Return once the gateway answers its health check; RuntimeError if its process ends or `timeout_s` passes."""
+    deadline = time.monotonic() + timeout_s
     async with aiohttp.ClientSession() as session:
-        for _ in range(400):
-            if process.returncode is not None:
-                break
+        while process.returncode is None and time.monotonic() < deadline:
             with contextlib.suppress(aiohttp.ClientError):
                 async with session.get(f"{url}/healthz") as response:
                     if response.status == 200:
                         return
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(poll_s)
     raise RuntimeError(f"the gateway at {url} did not start")
 
 

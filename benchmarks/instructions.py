@@ -30,7 +30,7 @@ from pathlib import Path
 
 import aiohttp
 
-from benchmarks.audit_overhead import free_port
+from benchmarks.audit_overhead import free_port, wait_healthy
 from benchmarks.gateway_cpu import FAMILY_QUERY, TINY_QUERY, Code, Gateway, block, sandbox_process, write_config_for
 from benchmarks.report_file import publish
 
@@ -75,26 +75,16 @@ async def counted_gateway(code: Code, config: Path, out: Path) -> AsyncIterator[
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        await started(url, process)
+        try:  # slower under valgrind than a plain gateway
+            await wait_healthy(url, process, timeout_s=START_TIMEOUT_S, poll_s=0.5)
+        except RuntimeError:
+            raise RuntimeError(f"the gateway under callgrind at {url} did not start (see {WORKDIR})") from None
         yield Gateway(code, url, process.pid, 1)
     finally:
         if process.returncode is None:
             process.terminate()  # the gateway shuts down; callgrind writes its counts as the process exits
         await process.wait()
         log.close()
-
-
-async def started(url: str, process: asyncio.subprocess.Process) -> None:
-    """Once the gateway answers its health check: slower under valgrind than `gateway_cpu`'s wait allows."""
-    deadline = time.monotonic() + START_TIMEOUT_S
-    async with aiohttp.ClientSession() as session:
-        while process.returncode is None and time.monotonic() < deadline:
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(f"{url}/healthz") as response:
-                    if response.status == 200:
-                        return
-            await asyncio.sleep(0.5)
-    raise RuntimeError(f"the gateway under callgrind at {url} did not start (see {WORKDIR})")
 
 
 async def counting(pid: int, on: bool) -> None:

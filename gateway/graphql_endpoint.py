@@ -69,6 +69,7 @@ from gateway.settings import Limits, PersistedOperationsSettings
 from resolvers.context import RequestContext
 from resolvers.errors import BAD_USER_INPUT, INTERNAL, RATE_LIMITED, UNAUTHENTICATED
 from schema.errors import shape_all
+from sources.digits import whole_number
 
 log = logging.getLogger("family_context.access")
 
@@ -104,10 +105,9 @@ def rate_limited_for(errors: list[GraphQLError] | None) -> int | None:
 
 
 def _within(content_length: str, limit: int) -> bool:
-    """Whether a Content-Length header is a number of bytes (ASCII digits: `isdigit` alone lets '²' through) no
-    larger than `limit`."""
-    digits = content_length.isascii() and content_length.isdigit()
-    return digits and len(content_length) <= len(str(limit)) and int(content_length) <= limit
+    """Whether a Content-Length header is a number of bytes no larger than `limit`."""
+    size = whole_number(content_length, max_digits=len(str(limit)))
+    return size is not None and size <= limit
 
 
 def _quotable(text: str) -> str:

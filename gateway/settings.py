@@ -37,6 +37,7 @@ from auth.settings import (
 )
 from gateway.audit import settings as audit_settings
 from gateway.audit.settings import AuditSettings
+from sources.digits import whole_number
 from sources.model import Coverage, Service
 from sources.registry import RegistryError, ServiceRegistry, builtin_registry, load_registry
 from sources.settings import CMS_KIND, SourceSettings
@@ -784,14 +785,10 @@ class _Reader:
         if value is None:
             return None
         host, sep, port = value.rpartition(":")
-        if (
-            not sep
-            or not host
-            or not (port.isascii() and port.isdigit() and len(port) <= 5)
-            or not 0 < int(port) < 65536
-        ):
+        number = whole_number(port, max_digits=5)
+        if not sep or not host or number is None or not 0 < number < 65536:
             raise ConfigError(f"{self.where(key)} must be HOST:PORT, e.g. 127.0.0.1:9100")
-        return host.strip("[]"), int(port)
+        return host.strip("[]"), number
 
     def non_negative_number(self, key: str, *, default: float) -> float:
         value = self.raw.get(key, default)

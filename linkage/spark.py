@@ -82,7 +82,7 @@ def local_session(master: str = DEFAULT_MASTER, *, memory: str = DEFAULT_MEMORY)
 
 def _cores(master: str) -> int:
     inside = master.removeprefix("local").strip("[]").split(",")[0]
-    if inside.isascii() and inside.isdigit() and len(inside) <= 4:
+    if inside.isascii() and inside.isdigit() and len(inside) <= 4:  # not '²' (linkage stands alone: no sources)
         return max(1, int(inside))
     return os.cpu_count() or 1
 

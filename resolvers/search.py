@@ -21,6 +21,7 @@ from resolvers.context import RequestContext
 from resolvers.errors import bad_input
 from resolvers.people import from_cms, from_source_record
 from resolvers.views import IndividualView
+from sources.digits import whole_number
 
 T = TypeVar("T")
 
@@ -140,9 +141,10 @@ async def search_people(ctx: RequestContext, terms: SearchTerms, first: int, aft
 def _offset(after: str | None) -> int:
     if after is None:
         return 0
-    if not (after.isascii() and after.isdigit()) or len(after) > 6:  # isdigit alone lets '²' through
+    offset = whole_number(after, max_digits=6)
+    if offset is None:
         raise bad_input(BAD_CURSOR)
-    return int(after)
+    return offset
 
 
 async def _candidates(

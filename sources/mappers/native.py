@@ -10,6 +10,8 @@ import datetime
 import functools
 from collections.abc import Mapping, Sequence
 
+from sources.digits import whole_number
+
 
 class MalformedRecord(ValueError):
     """A native record we cannot read. The message names the field only, never its value."""
@@ -167,9 +169,10 @@ def answers_by_ref(body: object, results_key: str, items_key: str, count: int) -
     for result in as_list(as_object(body, "response").get(results_key), results_key):
         answer = as_object(result, results_key)
         ref = required_text(answer, "ref")
-        if not (ref.isascii() and ref.isdigit()) or len(ref) > 9 or int(ref) >= count or answers[int(ref)] is not None:
+        position = whole_number(ref, max_digits=len(str(count)))
+        if position is None or position >= count or answers[position] is not None:
             raise MalformedRecord("ref", "not one we sent")
-        answers[int(ref)] = as_list(answer.get(items_key), items_key)
+        answers[position] = as_list(answer.get(items_key), items_key)
     if any(answer is None for answer in answers):
         raise MalformedRecord("ref", "unanswered")
     return [answer for answer in answers if answer is not None]

@@ -15,7 +15,7 @@ from resolvers.errors import cms_unavailable
 from resolvers.people import from_cms, from_source_record
 from resolvers.service_checks import ChecksAhead
 from resolvers.views import HouseholdMemberView, HouseholdView, IndividualView, LinkBasisView
-from sources.adapter import SourceUnavailable
+from sources.adapter import SourceUnavailable, places_residents
 from sources.model import Address, RelationshipType, Service, SourceRecord
 
 RECORDED_RELATIONSHIP = "recorded relationship"
@@ -138,7 +138,11 @@ async def _residents(
     if address is None or not (address.postcode and address.line1):
         return [], ()
     key = Address(line1=address.line1, postcode=address.postcode)
-    services: Sequence[Service] = [s for s in ctx.runtime.adapters if ctx.access.allows(FieldClass.FLAG, s)]
+    services: Sequence[Service] = [
+        s
+        for s, adapter in ctx.runtime.adapters.items()
+        if places_residents(adapter) and ctx.access.allows(FieldClass.FLAG, s)
+    ]
     answers = await asyncio.gather(*(ctx.loaders.residents(s).load(key) for s in services), return_exceptions=True)
     found: list[tuple[Service, SourceRecord]] = []
     unavailable: list[Service] = []

@@ -60,3 +60,10 @@ class SourceAdapter(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+def places_residents(adapter: SourceAdapter) -> bool:
+    """Whether the adapter's source can place people at an address. One that cannot says so with a class attribute
+    `places_residents = False` (the police extract: a postcode without a house number; the school database: no
+    addresses searched): its `residents_at` would only answer empty lists, so a household never asks it."""
+    return bool(getattr(adapter, "places_residents", True))

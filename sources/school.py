@@ -82,6 +82,8 @@ T = TypeVar("T")
 class SchoolSqlAdapter:
     """The school information system's database (`school.sqlite`, see sandbox/README.md)."""
 
+    places_residents = False  # see `residents_at`
+
     def __init__(
         self, settings: SourceSettings, *, observer: UpstreamObserver | None = None, inline: bool = True
     ) -> None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
 
+from sources.model import Address, SourceRecord
+from sources.school import SchoolSqlAdapter
+from sources.services.housing.adapter import HousingAdapter
+from sources.services.police.adapter import PoliceCsvAdapter
 from tests.e2e.conftest import Stack, running_stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -89,6 +93,31 @@ async def test_a_check_asks_only_the_services_it_names(stack: Stack) -> None:
     assert requests["housing"] == 1
     after = await stack.metric("family_context_upstream_requests_total", source="Synergy (simulated)")
     assert after - before == 1
+
+
+async def test_sources_that_place_nobody_at_an_address_are_not_asked_who_lives_there(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The police extract and the school database cannot place people at an address (`places_residents = False`
+    on their adapters): a household asks only the sources that can, here housing (and the case systems)."""
+    asked: list[str] = []
+
+    def spy(adapter_class: type[Any]) -> None:
+        original = adapter_class.residents_at
+
+        async def residents_at(self: Any, addresses: Sequence[Address]) -> list[list[SourceRecord]]:
+            asked.append(adapter_class.__name__)
+            answer: list[list[SourceRecord]] = await original(self, addresses)
+            return answer
+
+        monkeypatch.setattr(adapter_class, "residents_at", residents_at)
+
+    for adapter_class in (PoliceCsvAdapter, SchoolSqlAdapter, HousingAdapter):
+        spy(adapter_class)
+    members, requests = await counted(stack, MEMBERS_CHECKS, "C000004")
+    assert members > 0
+    assert asked == ["HousingAdapter"]
+    assert requests["housing"] == 1 + members  # the address, then each member
 
 
 async def test_a_query_without_household_or_checks_asks_only_the_cms(stack: Stack) -> None:

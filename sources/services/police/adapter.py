@@ -50,6 +50,8 @@ logger = logging.getLogger(__name__)
 class PoliceCsvAdapter:
     """The police researcher's extract (`police_extract.csv`, see sandbox/README.md)."""
 
+    places_residents = False  # see `residents_at`
+
     def __init__(
         self,
         settings: SourceSettings,

@@ -48,7 +48,8 @@ class SourceAdapter(Protocol):
         ...
 
     async def residents_at(self, addresses: Sequence[Address]) -> list[list[SourceRecord]]:
-        """Records of people the source places at each address, in order (empty lists if it cannot tell)."""
+        """Records of people the source places at each address, in order (empty lists if it cannot tell). A source
+        that never can says so instead, and is not asked (`places_residents`)."""
         ...
 
     async def get_records(self, record_ids: Sequence[str]) -> list[SourceRecord | None]:

@@ -17,7 +17,8 @@ queries:
 * per level: the calls, how long after the first the last one was sent (the spread), the longest call;
 * between levels: from the last answer of one level to the first call of the next;
 * after the last answer: the rest of the resolving, the audit record's commit, the response's encoding (up to
-  the end of the request's span);
+  the end of the request's span); of that, the audit record's commit (its `audit.append` span, the time the
+  response waited for the trail), and what came before it (the resolving);
 * the request's span, and the sum of each level's longest call: the critical path as the gateway saw it.
 
 Recording and exporting the spans costs the gateway some CPU of its own (the exporter's thread), so the request
@@ -52,6 +53,7 @@ from opentelemetry.proto.trace.v1.trace_pb2 import Span as SpanMessage
 from benchmarks.gateway_cpu import FAMILY_QUERY, ROOT, WORKDIR, Code, gateway, must_answer, sandbox_process
 from benchmarks.gateway_cpu import write_config_for as write_demo_config
 from benchmarks.report_file import publish
+from schema.audit_hook import AUDIT_SPAN
 
 REQUEST_SPAN = "graphql.request"
 WARM_UP = 20
@@ -80,6 +82,8 @@ class QueryTimeline:
     levels: tuple[Level, ...]
     between_ms: tuple[float, ...]  # last answer of level k to the first call of level k + 1
     after_last_ms: float
+    audit_ms: float | None = None  # the audit record's commit (`audit.append`), when the request wrote one
+    before_audit_ms: float | None = None  # from the last answer to the commit's start: the rest of the resolving
 
     @property
     def critical_ms(self) -> float:
@@ -93,6 +97,7 @@ def timeline(spans: Sequence[SpanTimes]) -> QueryTimeline | None:
     if not requests or not calls:
         return None
     request = requests[0]
+    audits = [s for s in spans if s.name == AUDIT_SPAN]
     groups: list[list[SpanTimes]] = []
     for call in calls:
         if groups and call.start_ns < max(c.end_ns for c in groups[-1]):
@@ -111,12 +116,16 @@ def timeline(spans: Sequence[SpanTimes]) -> QueryTimeline | None:
     between = tuple(
         (later[0].start_ns - max(c.end_ns for c in earlier)) * ms for earlier, later in itertools.pairwise(groups)
     )
+    last_answer_ns = max(c.end_ns for c in groups[-1])
+    audit = audits[0] if audits else None
     return QueryTimeline(
         total_ms=(request.end_ns - request.start_ns) * ms,
         before_first_ms=(calls[0].start_ns - request.start_ns) * ms,
         levels=levels,
         between_ms=between,
-        after_last_ms=(request.end_ns - max(c.end_ns for c in groups[-1])) * ms,
+        after_last_ms=(request.end_ns - last_answer_ns) * ms,
+        audit_ms=None if audit is None else (audit.end_ns - audit.start_ns) * ms,
+        before_audit_ms=None if audit is None else (audit.start_ns - last_answer_ns) * ms,
     )
 
 
@@ -232,6 +241,18 @@ def report(args: argparse.Namespace, measured: Sequence[QueryTimeline]) -> str:
                 (f"level {k + 1} answered to level {k + 2}'s first call", median([t.between_ms[k] for t in same]))
             )
     rows.append(("last answer to the end of the request", median([t.after_last_ms for t in measured])))
+    rows.append(
+        (
+            "of which: last answer to the audit record's commit (resolving)",
+            median([t.before_audit_ms for t in measured if t.before_audit_ms is not None]),
+        )
+    )
+    rows.append(
+        (
+            "of which: the audit record's commit (`audit.append`)",
+            median([t.audit_ms for t in measured if t.audit_ms is not None]),
+        )
+    )
     lines = [
         "## Where a family query's time goes (spans)",
         "",

@@ -1,4 +1,5 @@
-"""Prometheus metrics: upstream requests and latency per source, GraphQL requests and latency.
+"""Prometheus metrics: upstream requests and latency per source, GraphQL requests and latency, the audit trail's
+appends.
 
 Labels are bounded and never personal: the configured system name, a fixed operation name, an outcome.
 """
@@ -11,7 +12,11 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from gateway.gc_tuning import PAUSES
+from resolvers.audit_trail import AppendOutcome
 
+# An append waits for its commit's fsync, shared with the appends of the same group commit: a millisecond or so on a
+# local disk, more on a network one; seconds only when the store is struggling (its timeout fails the request).
+AUDIT_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -54,6 +59,15 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
+        # Every response that carries personal data waits for this: a slow or failing store slows or fails them all.
+        self.audit_append = Histogram(
+            "family_context_audit_append_seconds",
+            "Time taken to commit each request's audit events before its response left, by outcome.",
+            ["outcome"],
+            buckets=AUDIT_BUCKETS,
+            registry=self.registry,
+        )
+        self._audit_children = {outcome: self.audit_append.labels(outcome=outcome) for outcome in ("ok", "failed")}
         self._upstream_children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
         # The process's garbage-collection pauses (`gateway/gc_tuning.py`), timed once `serve` installs the timer.
         self.registry.register(PAUSES)
@@ -71,6 +85,10 @@ class Metrics:
             )
         children[0].inc()
         children[1].observe(seconds)
+
+    def observe_audit_append(self, seconds: float, outcome: AppendOutcome) -> None:
+        """The `resolvers.audit_trail.AppendObserver` the schema's audit hook calls after each request's append."""
+        self._audit_children[outcome].observe(seconds)
 
     def observe_request(self, status: int, seconds: float) -> None:
         self.graphql_requests.labels(status=str(status)).inc()

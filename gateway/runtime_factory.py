@@ -161,6 +161,7 @@ async def open_runtime(
             thresholds=thresholds,
             policy=AccessPolicy(settings.access, access_mode=settings.access_mode),
             audit_trail=trail,
+            observe_audit_append=metrics.observe_audit_append,
             max_children=settings.limits.max_children,
             batching=settings.batching,
             request_timeout_s=settings.limits.request_timeout_s,

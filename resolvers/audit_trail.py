@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime
 import enum
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import orjson
 
@@ -95,6 +95,11 @@ class AuditPage:
 
 class AuditUnavailable(Exception):
     """The trail could not be written or read; the message is safe to log (no event content)."""
+
+
+AppendOutcome = Literal["ok", "failed"]
+# Told how long each request's append took, from the call to its commit (or failure): `gateway/metrics.py`.
+AppendObserver = Callable[[float, AppendOutcome], None]
 
 
 class AuditTrail(Protocol):

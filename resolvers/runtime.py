@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from auth.policy import AccessPolicy
 from linkage import MatchThresholds
-from resolvers.audit_trail import AuditTrail
+from resolvers.audit_trail import AppendObserver, AuditTrail
 from resolvers.rate_limit import RateLimiter
 from sources.adapter import SourceAdapter
 from sources.cms import CmsAdapter
@@ -48,6 +48,7 @@ class GatewayRuntime:
     thresholds: MatchThresholds
     policy: AccessPolicy  # who may see what; it also knows the access mode (search_any or case_linked)
     audit_trail: AuditTrail  # every request's events go here before its response leaves
+    observe_audit_append: AppendObserver | None = None  # the time each request's append took (metrics)
     max_children: int = 500
     batching: bool = True  # False only to measure what batching saves
     request_timeout_s: float = 5.0  # every request's deadline, from its context's creation (resolvers/deadline.py)

@@ -31,6 +31,7 @@ def test_calls_that_overlap_share_a_level_and_the_gaps_between_are_the_gateways(
             span("asc clients.match", 53.0, 104.0),
             span("housing tenants.search", 54.0, 106.5),
             span("housing tenancies.at_address", 54.5, 105.0),
+            span("audit.append", 107.5, 108.5, client=False),
         ]
     )
     assert found is not None
@@ -43,6 +44,8 @@ def test_calls_that_overlap_share_a_level_and_the_gaps_between_are_the_gateways(
     assert found.levels[1].longest_ms == pytest.approx(52.5)
     assert found.after_last_ms == pytest.approx(5.5)
     assert found.critical_ms == pytest.approx(103.0)
+    assert found.audit_ms == pytest.approx(1.0)
+    assert found.before_audit_ms == pytest.approx(1.0)
 
 
 def test_a_trace_without_a_request_or_without_calls_has_no_timeline() -> None:
@@ -59,6 +62,22 @@ def test_the_report_gives_each_part_its_median() -> None:
     assert "| level 2: spread of the 2 calls' starts | 0.50 ms |" in text
     assert "| level 1 answered to level 2's first call | 1.00 ms |" in text
     assert "| last answer to the end of the request | 6.00 ms |" in text
+    assert "| of which: the audit record's commit (`audit.append`) | — |" in text  # no audit span in these
+
+
+def test_the_report_splits_off_the_audit_record_s_commit() -> None:
+    one = timeline(
+        [
+            span(REQUEST_SPAN, 0, 110, client=False),
+            span("a", 1, 51),
+            span("b", 52, 104),
+            span("audit.append", 106.5, 108.0, client=False),
+        ]
+    )
+    assert one is not None
+    text = report(argparse.Namespace(latency_ms=50, households=300), [one])
+    assert "| of which: last answer to the audit record's commit (resolving) | 2.50 ms |" in text
+    assert "| of which: the audit record's commit (`audit.append`) | 1.50 ms |" in text
 
 
 async def test_the_collector_keeps_what_the_sdks_otlp_exporter_sends() -> None:

@@ -35,7 +35,8 @@ FAMILY = """query($cmsId: ID!) { child(cmsId: $cmsId) {
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AccessStack]:
-    async with access_stack(Path(tmp_path_factory.mktemp("audit")), households=60) as running:
+    workdir = Path(tmp_path_factory.mktemp("audit"))
+    async with access_stack(workdir, households=60, extra={"operations": {"metrics": True}}) as running:
         yield running
 
 
@@ -222,6 +223,7 @@ async def test_when_the_trail_cannot_be_written_nothing_personal_is_returned(
 ) -> None:
     worker = actor()
     token = stack.token(Role.SOCIAL_WORKER, sub=worker)
+    failed_before, ok_before = await appends(stack, "failed"), await appends(stack, "ok")
     lock = sqlite3.connect(stack.settings.audit.path, timeout=0, isolation_level=None)
     try:
         lock.execute("BEGIN EXCLUSIVE")
@@ -241,10 +243,23 @@ async def test_when_the_trail_cannot_be_written_nothing_personal_is_returned(
             }
         ],
     }
+    # The failed append is counted as such in the metrics, and the recovered one as committed.
+    assert await appends(stack, "failed") == failed_before + 1
+    assert await appends(stack, "ok") == ok_before
     assert await events_of(stack, worker) == []
+    ok_before = await appends(stack, "ok")
     recovered = await stack.query(token, FAMILY, {"cmsId": detailed_child})
     assert recovered["data"]["child"]["name"]["full"]
+    assert await appends(stack, "ok") == ok_before + 1
     assert "VIEWED_BASIC_DETAILS" in {e["action"] for e in await events_of(stack, worker)}
+
+
+async def appends(stack: AccessStack, outcome: str) -> float:
+    """Appends the gateway has timed with this outcome (`family_context_audit_append_seconds`)."""
+    async with stack.http.get(f"{stack.url}/metrics") as response:
+        text = await response.text()
+    sample = f'family_context_audit_append_seconds_count{{outcome="{outcome}"}} '
+    return next(float(line.removeprefix(sample)) for line in text.splitlines() if line.startswith(sample))
 
 
 async def test_a_request_that_returns_nothing_personal_leaves_no_event(stack: AccessStack) -> None:

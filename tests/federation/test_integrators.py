@@ -161,6 +161,12 @@ async def test_a_request_continues_the_caller_s_trace_down_to_its_sources(
     assert request.attributes["graphql.operation.name"] == "Listed"
     assert request.attributes["family_context.client"] == "mash-portal"
     assert request.attributes["http.response.status_code"] == 200
+    # The audit trail's commit, which the response waited for, is in the request's trace: how many events, no more.
+    audit = next(s for s in finished if s.name == "audit.append")
+    assert audit.context.trace_id == request.context.trace_id
+    assert audit.attributes is not None
+    events = audit.attributes["family_context.audit.events"]
+    assert isinstance(events, int) and events >= 1
     upstream = [s for s in finished if s.attributes and "family_context.source" in s.attributes]
     assert upstream, [s.name for s in finished]
     assert all(format(s.context.trace_id, "032x") == trace_id for s in upstream)
@@ -173,6 +179,7 @@ async def test_a_request_continues_the_caller_s_trace_down_to_its_sources(
         "family_context.source",
         "family_context.operation",
         "family_context.batch_size",
+        "family_context.audit.events",
         "graphql.operation.type",
         "graphql.operation.name",
         "http.response.status_code",

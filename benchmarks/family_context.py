@@ -7,8 +7,8 @@ loopback, then reports (and writes to docs/benchmarks.md):
 
 * upstream requests per query, per source, and how they grow with household size;
 * p50/p95 latency of the query, sequentially;
-* the critical-path floor: the sum, over the query's dependent levels, of the slowest upstream call at that
-  level, each measured directly against the same sandbox (no gateway in between);
+* the critical-path floor: the upstream calls the gateway made for each child, as the simulated systems recorded
+  them, sent again directly (no gateway in between) level by level: the sum of each level's time;
 * p50 / floor, the gateway's overhead as a ratio;
 * throughput at a few concurrencies;
 * the same with batching switched off (`[tuning] batching = false`), as the baseline.
@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime
+import functools
 import platform
 import socket
 import statistics
@@ -39,8 +40,6 @@ from benchmarks.report_file import publish
 from benchmarks.stats import percentile
 from gateway.demo import demo_config, development_auth, write_config
 from gateway.graphiql import EXAMPLE_QUERY
-from linkage import Demographics, candidate_keys
-from resolvers.household import RECORDED_RELATIONSHIP
 from sandbox.runner import RunningSandbox, start_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,111 +145,88 @@ async def _level_time(calls: Sequence[Callable[[], Awaitable[Any]]], repeats: in
     return statistics.median(times)
 
 
-def _candidate_query(ref: str, person: Mapping[str, Any]) -> dict[str, Any]:
-    dob = datetime.date.fromisoformat(person["dateOfBirth"]) if person.get("dateOfBirth") else None
-    keys = candidate_keys(Demographics(given_name=person["forename"], family_name=person["surname"], date_of_birth=dob))
-    return {"ref": ref, **keys.to_json()}
+@dataclass(frozen=True)
+class UpstreamCall:
+    """One request a simulated system received, as it recorded it (`sandbox/faults.py`, `/_sandbox/record`)."""
+
+    base_url: str
+    method: str
+    path: str
+    body: str
+    content_type: str | None
+    arrived: float  # the machine's monotonic clock
+    answered: float
 
 
-def _housing_params(person: Mapping[str, Any]) -> list[tuple[str, str]]:
-    query = _candidate_query("0", person)
-    params = [("surname", name) for name in query["surnames"]]
-    params += [("dob", datetime.date.fromisoformat(d).strftime("%d/%m/%Y")) for d in query["datesOfBirth"]]
-    params += [("birthYear", str(y)) for y in query["birthYears"]]
-    return params
+def levels_of(calls: Sequence[UpstreamCall]) -> list[list[UpstreamCall]]:
+    """The calls in the levels that had to wait for each other: in order of arrival, a call that arrived before
+    every call of the current level had been answered joins it, otherwise it starts the next (as
+    `benchmarks/timeline.py` groups the gateway's own spans)."""
+    levels: list[list[UpstreamCall]] = []
+    for call in sorted(calls, key=lambda c: c.arrived):
+        if levels and call.arrived < max(c.answered for c in levels[-1]):
+            levels[-1].append(call)
+        else:
+            levels.append([call])
+    return levels
 
 
-# The household as the gateway links it: who is there only because a source places them at the child's address.
-HOUSEHOLD_BASIS_QUERY = """
-query($cmsId: ID!) {
-  child(cmsId: $cmsId) {
-    household { members { basis { kind } individual { name { given family } dateOfBirth } } }
-  }
-}
-"""
-
-
-async def address_only_members(session: aiohttp.ClientSession, url: str, cms_id: str) -> list[dict[str, Any]]:
-    """The child's household members that no CMS relationship records (`forename`, `surname`, `dateOfBirth`), as
-    the gateway at `url` links them: found only at the child's address, so their checks can start only once the
-    address look-ups have answered."""
-    async with session.post(
-        f"{url}/graphql", json={"query": HOUSEHOLD_BASIS_QUERY, "variables": {"cmsId": cms_id}}, headers=PURPOSE
-    ) as r:
-        body = await r.json(content_type=None)
-    household = ((body.get("data") or {}).get("child") or {}).get("household") or {}
-    found = []
-    for member in household.get("members") or ():
-        if any(b["kind"] == RECORDED_RELATIONSHIP for b in member["basis"]):
-            continue
-        individual = member["individual"] or {}
-        name = individual.get("name") or {}
-        found.append(
-            {
-                "forename": name.get("given") or "",
-                "surname": name.get("family") or "",
-                "dateOfBirth": individual.get("dateOfBirth"),
-            }
-        )
-    return found
+async def recorded_calls(
+    session: aiohttp.ClientSession, urls: Mapping[str, str], query: Callable[[], Awaitable[object]]
+) -> list[UpstreamCall]:
+    """Every request the simulated HTTP systems at `urls` received while `query` ran."""
+    for base in urls.values():
+        await _post(session, f"{base}/_sandbox/record", {})
+    try:
+        await query()
+    finally:
+        calls = []
+        for base in urls.values():
+            async with session.get(f"{base}/_sandbox/recorded") as r:
+                r.raise_for_status()
+                recorded = (await r.json())["requests"]
+            calls += [
+                UpstreamCall(
+                    base_url=base,
+                    method=c["method"],
+                    path=c["path"],
+                    body=c["body"],
+                    content_type=c["contentType"],
+                    arrived=c["arrived"],
+                    answered=c["answered"],
+                )
+                for c in recorded
+            ]
+    return calls
 
 
 async def critical_path_floor(
     session: aiohttp.ClientSession,
-    sandbox: RunningSandbox,
-    cms_id: str,
-    address_only: Sequence[Mapping[str, Any]] = (),
+    urls: Mapping[str, str],
+    query: Callable[[], Awaitable[object]],
     repeats: int = 3,
 ) -> dict[str, float]:
-    """The child's critical path without the gateway: each level's upstream calls, made together, directly, as
-    the data depend on each other.
+    """The critical path of one query without the gateway: the upstream calls the gateway made for it (recorded by
+    the simulated systems while `query` ran, `recorded_calls`), grouped into the levels that waited for each other
+    (`levels_of`), and each level's calls sent again together, directly, with the same method, path and body. Each
+    level's time is the median of `repeats`. So the floor is made of exactly the query's calls, whichever services
+    the configuration connects and whatever the age rules spare; the police extract and the school database are
+    local reads and take no requests."""
 
-    Level 1: the CMS child and the child's CMS relationships (they need only the child's id). Level 2: residents at
-    the child's address (adult social care, housing), the child's own checks, and the checks of every member the
-    CMS records: one adult social care batch and one housing request per member, as the gateway makes them (same
-    candidate keys, so the same answers). Level 3, only for a household with `address_only` members (found only at
-    the address, `address_only_members`): their checks. The police extract and the school database are local
-    reads, so the HTTP sources bound each level.
-    """
-    urls = sandbox.urls
-    cms, asc, housing = urls["cms"], urls["adult_social_care"], urls["housing"]
-    child = (await _post(session, f"{cms}/api/v1/children/batch", {"ids": [cms_id]}))["children"][0]
-    relationships = await _post(session, f"{cms}/api/v1/relationships/batch", {"childIds": [cms_id]})
-    members = relationships["relationships"][cms_id]
-    address = child["address"]
+    def replay(call: UpstreamCall) -> Callable[[], Awaitable[None]]:
+        async def send() -> None:
+            headers = {"Content-Type": call.content_type} if call.content_type else None
+            data = call.body.encode() if call.body else None
+            async with session.request(call.method, call.base_url + call.path, data=data, headers=headers) as r:
+                r.raise_for_status()
+                await r.read()
 
-    def post(url: str, body: dict[str, Any]) -> Callable[[], Awaitable[Any]]:
-        return lambda: _post(session, url, body)
+        return send
 
-    def get(url: str, params: Sequence[tuple[str, str]]) -> Callable[[], Awaitable[Any]]:
-        async def call() -> Any:
-            async with session.get(url, params=list(params)) as response:
-                return await response.read()
-
-        return call
-
-    def checks(people: Sequence[Mapping[str, Any]]) -> list[Callable[[], Awaitable[Any]]]:
-        queries = [_candidate_query(str(i), p) for i, p in enumerate(people)]
-        return [
-            post(f"{asc}/api/clients/match", {"queries": queries}),
-            *(get(f"{housing}/api/tenants/search", _housing_params(p)) for p in people),
-        ]
-
-    at_address = [("postcode", address["postcode"]), ("line1", address["line1"])]
-    level1 = [
-        post(f"{cms}/api/v1/children/batch", {"ids": [cms_id]}),
-        post(f"{cms}/api/v1/relationships/batch", {"childIds": [cms_id]}),
-    ]
-    level2 = [
-        post(f"{asc}/api/clients/at-addresses", {"addresses": [{"ref": "0", **dict(at_address)}]}),
-        get(f"{housing}/api/tenancies/at-address", at_address),
-        *checks([child]),
-        *(checks(members) if members else ()),
-    ]
+    levels = levels_of(await recorded_calls(session, urls, query))
     return {
-        "level 1": await _level_time(level1, repeats),
-        "level 2": await _level_time(level2, repeats),
-        "level 3": await _level_time(checks(address_only), repeats) if address_only else 0.0,
+        f"level {k}": await _level_time([replay(call) for call in level], repeats)
+        for k, level in enumerate(levels, start=1)
     }
 
 
@@ -307,7 +283,7 @@ async def bench_mode(
                 await run_query(session, url, cms_id)
             runs = await measure_sequential(session, sandbox, url, cms_ids)
             floors = [
-                await critical_path_floor(session, sandbox, cms_id, await address_only_members(session, url, cms_id))
+                await critical_path_floor(session, sandbox.urls, functools.partial(run_query, session, url, cms_id))
                 for cms_id in cms_ids
             ]
             mash = await measure_children(session, sandbox, url, [f"C{i:06d}" for i in range(1, MASH_LIST_SIZE + 1)])
@@ -322,7 +298,9 @@ def summarise(name: str, result: dict[str, Any]) -> list[str]:
     floors = [sum(f.values()) for f in result["floors"]]
     floor = statistics.median(floors)
     ratios = [r.seconds / f for r, f in zip(runs, floors, strict=True)]
-    level_medians = {k: statistics.median(f[k] for f in result["floors"]) for k in result["floors"][0]}
+    depth = statistics.median_high(len(f) for f in result["floors"])  # the usual number of levels
+    same = [f for f in result["floors"] if len(f) == depth]
+    level_medians = {k: statistics.median(f[k] for f in same) for k in same[0]}
     lines = [f"### {name}", ""]
     lines.append("| household members | queries | " + " | ".join(f"{s} requests/query" for s in HTTP_SYSTEMS) + " |")
     lines.append("|---|---|" + "---|" * len(HTTP_SYSTEMS))
@@ -339,8 +317,13 @@ def summarise(name: str, result: dict[str, Any]) -> list[str]:
     lines += [
         "",
         f"- latency: p50 **{p50 * 1000:.1f} ms**, p95 {p95 * 1000:.1f} ms over {len(runs)} sequential queries",
-        "- critical-path floor (each child's levels replayed directly; median): **{:.1f} ms** ({})".format(
-            floor * 1000, ", ".join(f"{k} {v * 1000:.1f} ms" for k, v in level_medians.items())
+        "- critical-path floor (each child's upstream calls, as the gateway made them, replayed directly level by "
+        "level; median): **{:.1f} ms** ({} of the {} queries with the usual {} levels: {})".format(
+            floor * 1000,
+            len(same),
+            len(result["floors"]),
+            depth,
+            ", ".join(f"{k} {v * 1000:.1f} ms" for k, v in level_medians.items()),
         ),
         f"- p50 / floor: **{p50 / floor:.3f}**; per query, latency / its own floor: median "
         f"**{statistics.median(ratios):.3f}**, p95 {percentile(ratios, 0.95):.3f}",

@@ -5,7 +5,10 @@
 * every request except `/_sandbox/...` is counted under its route name, then delayed by `latency_ms`, then
   answered according to the mode: `down` (503), `slow` (never answers), `garbage` (200 with a body that is not
   the promised JSON), `error_rate` (that fraction of 500s, seeded), `throttle` (429 with Retry-After);
-* `GET /_sandbox/stats`, `POST /_sandbox/reset` and `POST /_sandbox/faults` read and set the knobs at run time.
+* `GET /_sandbox/stats`, `POST /_sandbox/reset` and `POST /_sandbox/faults` read and set the knobs at run time;
+* `POST /_sandbox/record` keeps every request from then on (method, path with query, body, content type, when it
+  arrived and when it was answered, on the machine's monotonic clock), and `GET /_sandbox/recorded` hands them over
+  and stops: the benchmarks replay a query's upstream calls directly (`benchmarks/family_context.py`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
@@ -65,6 +69,7 @@ class SystemFaults:
         self._garbage_served = 0
         self._wake_sleepers = asyncio.Event()
         self.shutting_down = False
+        self.recorded: list[dict[str, Any]] | None = None  # the requests kept while recording, else None
 
     def set(self, settings: FaultSettings) -> None:
         """Change the settings; requests held by `slow` wake up and are answered normally."""
@@ -108,30 +113,66 @@ def _fault_middleware(faults: SystemFaults) -> Middleware:
         if request.path.startswith("/_sandbox/"):
             return await handler(request)
         faults.requests[request.match_info.route.name or "unmatched"] += 1
-        settings = faults.settings
-        if settings.latency_ms:
-            await asyncio.sleep(settings.latency_ms / 1000)
-        mode = settings.mode
-        if mode == "slow":
-            await faults.hold()
-            if faults.shutting_down:
-                return web.Response(status=503, text=DOWN_TEXT)
-            mode = faults.settings.mode if faults.settings.mode != "slow" else "none"
-        if mode == "down":
-            return web.Response(status=503, text=DOWN_TEXT)
-        if mode == "garbage":
-            return faults.next_garbage()
-        if mode == "error_rate" and faults.next_error():
-            return web.Response(status=500, text=ERROR_TEXT)
-        if mode == "throttle":
-            return web.Response(status=429, text=THROTTLE_TEXT, headers={"Retry-After": "1"})
-        return await handler(request)
+        if faults.recorded is not None:
+            return await _recorded(faults, faults.recorded, request, handler)
+        return await _faulty(faults, request, handler)
 
     return apply_faults
 
 
+async def _recorded(
+    faults: SystemFaults, recorded: list[dict[str, Any]], request: web.Request, handler: Handler
+) -> web.StreamResponse:
+    """The request answered as usual, and kept: what was asked, when it arrived, when it was answered."""
+    entry: dict[str, Any] = {
+        "method": request.method,
+        "path": request.path_qs,
+        "arrived": time.monotonic(),
+        "body": (await request.read()).decode("utf-8", "replace"),  # read once: aiohttp keeps it for the handler
+        "contentType": request.content_type if request.body_exists else None,
+    }
+    recorded.append(entry)
+    try:
+        return await _faulty(faults, request, handler)
+    finally:
+        entry["answered"] = time.monotonic()
+
+
+async def _faulty(faults: SystemFaults, request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The request delayed and answered as the system's fault settings say."""
+    settings = faults.settings
+    if settings.latency_ms:
+        await asyncio.sleep(settings.latency_ms / 1000)
+    mode = settings.mode
+    if mode == "slow":
+        await faults.hold()
+        if faults.shutting_down:
+            return web.Response(status=503, text=DOWN_TEXT)
+        mode = faults.settings.mode if faults.settings.mode != "slow" else "none"
+    if mode == "down":
+        return web.Response(status=503, text=DOWN_TEXT)
+    if mode == "garbage":
+        return faults.next_garbage()
+    if mode == "error_rate" and faults.next_error():
+        return web.Response(status=500, text=ERROR_TEXT)
+    if mode == "throttle":
+        return web.Response(status=429, text=THROTTLE_TEXT, headers={"Retry-After": "1"})
+    return await handler(request)
+
+
 async def _stats(request: web.Request) -> web.Response:
     return web.json_response(request.app[FAULTS_KEY].stats())
+
+
+async def _record(request: web.Request) -> web.Response:
+    request.app[FAULTS_KEY].recorded = []
+    return web.json_response({"status": "recording"})
+
+
+async def _recorded_requests(request: web.Request) -> web.Response:
+    faults = request.app[FAULTS_KEY]
+    recorded, faults.recorded = faults.recorded or [], None
+    return web.json_response({"requests": recorded})
 
 
 async def _reset(request: web.Request) -> web.Response:
@@ -170,6 +211,8 @@ def install_faults(app: web.Application, settings: FaultSettings | None = None, 
     app.router.add_get("/_sandbox/stats", _stats)
     app.router.add_post("/_sandbox/reset", _reset)
     app.router.add_post("/_sandbox/faults", _set_faults)
+    app.router.add_post("/_sandbox/record", _record)
+    app.router.add_get("/_sandbox/recorded", _recorded_requests)
     # Held `slow` requests must not keep the server from shutting down.
     app.on_shutdown.append(_release_held_requests)
     return faults

@@ -119,6 +119,40 @@ async def test_latency_is_added_to_every_request(sandbox: RunningSandbox, http: 
     assert time.perf_counter() - started >= 0.15
 
 
+async def test_recording_keeps_each_request_until_handed_over(
+    sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
+    url = sandbox.urls["cms"]
+    async with http.get(f"{url}/health"):
+        pass  # before recording: not kept
+    await sandbox.set_fault("cms", "none", latency_ms=60)
+    async with http.post(f"{url}/_sandbox/record") as response:
+        assert response.status == 200
+    body = {"ids": ["C000001"]}
+    async with http.post(f"{url}/api/v1/children/batch", json=body) as response:
+        assert response.status == 200
+        assert (await response.json())["children"][0]["id"] == "C000001"  # the handler still read the body
+    async with http.get(f"{url}/health?probe=1") as response:
+        assert response.status == 200
+
+    async with http.get(f"{url}/_sandbox/recorded") as response:
+        recorded = (await response.json())["requests"]
+    assert [(r["method"], r["path"]) for r in recorded] == [
+        ("POST", "/api/v1/children/batch"),
+        ("GET", "/health?probe=1"),
+    ]
+    assert json.loads(recorded[0]["body"]) == body
+    assert recorded[0]["contentType"] == "application/json"
+    assert recorded[1]["body"] == "" and recorded[1]["contentType"] is None
+    assert all(r["answered"] - r["arrived"] >= 0.06 for r in recorded)  # the latency falls between the two
+    assert recorded[0]["answered"] <= recorded[1]["arrived"]
+
+    async with http.get(f"{url}/health"):
+        pass  # handed over: recording stopped
+    async with http.get(f"{url}/_sandbox/recorded") as response:
+        assert (await response.json())["requests"] == []
+
+
 async def test_faults_are_set_over_http_too(sandbox: RunningSandbox, http: aiohttp.ClientSession) -> None:
     url = sandbox.urls["housing"]
     async with http.post(f"{url}/_sandbox/faults", json={"mode": "down", "latency_ms": 0}) as response:

@@ -7,6 +7,11 @@ neither go stale nor leak one user's answers to another.
 
 Every batch runs within the request's deadline (`resolvers/deadline.py`): a source the request has given up on
 (timed out, or cut off by the deadline) answers unavailable at once instead of being asked again.
+
+A source that reads locally (`sources.adapter.reads_locally`: the police extract, the school database) holds the
+event loop while it reads. Its batch waits for the loop's next turn (`after_queued_work`), so that the network
+calls dispatched in the same round are written to their sockets first: they then wait out their latency while the
+local read runs, instead of after it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from linkage.demographics import Demographics
 from resolvers.deadline import RequestDeadline
 from resolvers.runtime import GatewayRuntime
 from sources import spans
+from sources.adapter import reads_locally
 from sources.cms_model import CmsChild, CmsPerson, CmsRelationship
 from sources.model import Address, Service, SourceRecord
 
@@ -46,6 +52,25 @@ def start(loader: DataLoader[K, V], keys: Iterable[K]) -> Sequence[asyncio.Futur
 def _fetch_failure(done: asyncio.Future[Any]) -> None:
     if not done.cancelled():
         done.exception()
+
+
+async def after_queued_work() -> None:
+    """Resume once the event loop has run what it had queued when this was called, and what that queued in turn
+    this turn: an aiohttp request body, for one, is written by a task the request creates (Python 3.11). A timer
+    due at once fires only at the loop's next turn, behind the callbacks already queued (asyncio and uvloop alike);
+    `asyncio.sleep(0)` would resume within the same turn, ahead of them."""
+    loop = asyncio.get_running_loop()
+    resumed = loop.create_future()
+    handle = loop.call_later(0, _resume, resumed)
+    try:
+        await resumed
+    finally:
+        handle.cancel()
+
+
+def _resume(resumed: asyncio.Future[None]) -> None:
+    if not resumed.done():
+        resumed.set_result(None)
 
 
 class Loaders:
@@ -78,15 +103,19 @@ class Loaders:
         loader = self._by_service.get(key)
         if loader is None:
             adapter = self._runtime.adapters[service]
-            loader = self._loader(adapter.info.system, pick(adapter))
+            loader = self._loader(adapter.info.system, pick(adapter), local=reads_locally(adapter))
             self._by_service[key] = loader
         return loader
 
-    def _loader(self, system: str, fn: Callable[[Sequence[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, V]:
+    def _loader(
+        self, system: str, fn: Callable[[Sequence[K]], Awaitable[Sequence[V]]], *, local: bool = False
+    ) -> DataLoader[K, V]:
         deadline = self._deadline
         operation = getattr(fn, "__name__", "load")
 
         async def load(keys: list[K]) -> Sequence[V]:
+            if local:
+                await after_queued_work()
             # One span per batched call to the source (the HTTP attempts beneath it have their own).
             with spans.span(
                 _tracer,

@@ -68,3 +68,11 @@ def places_residents(adapter: SourceAdapter) -> bool:
     `places_residents = False` (the police extract: a postcode without a house number; the school database: no
     addresses searched): its `residents_at` would only answer empty lists, so a household never asks it."""
     return bool(getattr(adapter, "places_residents", True))
+
+
+def reads_locally(adapter: SourceAdapter) -> bool:
+    """Whether the adapter answers from a local read on the event loop's thread (a file or a database beside the
+    gateway) rather than over the network. Such an adapter says so with a class attribute `reads_locally = True`
+    (the police extract, the school database): the request's look-ups then let the network calls of the same round
+    leave first (`resolvers/loaders.py`), since a local read holds the loop while those calls wait to be sent."""
+    return bool(getattr(adapter, "reads_locally", False))

@@ -83,6 +83,7 @@ class SchoolSqlAdapter:
     """The school information system's database (`school.sqlite`, see sandbox/README.md)."""
 
     places_residents = False  # see `residents_at`
+    reads_locally = True  # see `sources.adapter.reads_locally`
 
     def __init__(
         self, settings: SourceSettings, *, observer: UpstreamObserver | None = None, inline: bool = True

@@ -53,6 +53,10 @@ async def connection_refused(port: int) -> bool:
         _, writer = await asyncio.open_connection("127.0.0.1", port)
     except ConnectionRefusedError:
         return True
+    except ConnectionResetError:
+        # Caught while the listening socket was closing: the connection was reset, not served. Not yet the
+        # refusal the test waits for; the caller asks again.
+        return False
     writer.close()
     await writer.wait_closed()
     return False

@@ -51,6 +51,7 @@ class PoliceCsvAdapter:
     """The police researcher's extract (`police_extract.csv`, see sandbox/README.md)."""
 
     places_residents = False  # see `residents_at`
+    reads_locally = True  # see `sources.adapter.reads_locally`
 
     def __init__(
         self,

@@ -11,6 +11,7 @@ from resolvers.deadline import RequestDeadline
 from resolvers.failures import SourceFailures
 from resolvers.loaders import Loaders
 from resolvers.runtime import GatewayRuntime
+from resolvers.views import IndividualView
 
 
 @dataclass
@@ -25,6 +26,8 @@ class RequestContext:
     deadline: RequestDeadline = field(default_factory=RequestDeadline.unbounded)
     # The client as the audit trail records it (`gateway/clients.py`): the declared client, via the token's.
     client: str | None = None
+    # A child's recorded household members, mapped when their look-ups were started early (`resolvers/household.py`).
+    recorded_members: dict[str, list[IndividualView]] = field(default_factory=dict)
 
     @classmethod
     def create(

@@ -5,11 +5,11 @@ child's current address, merged by linkage so that one person appears once, with
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from dataclasses import dataclass
 
 import linkage
 from auth.field_classes import FieldClass
-from resolvers import ids, service_checks
+from resolvers import ids, loaders, service_checks
 from resolvers.context import RequestContext
 from resolvers.errors import cms_unavailable
 from resolvers.people import from_cms, from_source_record
@@ -21,6 +21,36 @@ from sources.model import Address, RelationshipType, Service, SourceRecord
 RECORDED_RELATIONSHIP = "recorded relationship"
 SAME_ADDRESS = "same address"
 ADULT_AGE = 18
+
+
+@dataclass(frozen=True)
+class HouseholdAhead:
+    """What a query asks beneath one `child` (`schema/lookahead.py`): of the child itself, and of each member of
+    its household (None: nothing that needs a source)."""
+
+    own: ChecksAhead | None
+    members: ChecksAhead | None
+
+
+def start(ctx: RequestContext, child: IndividualView, ahead: HouseholdAhead) -> None:
+    """Start, without waiting, every look-up the child's household and checks will make once the query reaches
+    them: the residents at the child's address, the checks of every member the CMS records (their relationships
+    are answered: `resolvers/people_queries.py`), and the child's own checks, with the same keys in the request's
+    DataLoaders, so that they go out together in one round as soon as the CMS has answered for the child. The
+    resolvers later find them under way; the GraphQL walk down to them (the child's fields, the household's
+    resolvers) runs meanwhile instead of before. Nothing is shown or recorded here."""
+    assert child.cms_id is not None
+    address = next((a for a in child.addresses if a.current), None)
+    for service, key in _resident_look_ups(ctx, address):
+        loaders.start(ctx.loaders.residents(service), [key])
+    if ahead.own is not None:
+        service_checks.prefetch(ctx, [child], ahead.own)
+    if ahead.members is not None:
+        answered = asyncio.ensure_future(ctx.loaders.relationships.load(child.cms_id))
+        if answered.done() and not answered.cancelled() and answered.exception() is None:
+            today = ctx.runtime.today()
+            members = ctx.recorded_members[child.cms_id] = [from_cms(rel, today) for rel in answered.result()]
+            service_checks.prefetch(ctx, members, ahead.members)
 
 
 async def household(ctx: RequestContext, child: IndividualView, ahead: ChecksAhead | None = None) -> HouseholdView:
@@ -114,16 +144,16 @@ async def _recorded_members(ctx: RequestContext, cms_id: str, ahead: ChecksAhead
         relationships = await ctx.loaders.relationships.load(cms_id)
     except SourceUnavailable as error:
         raise cms_unavailable(error.system, error.reason) from None
+    started = ctx.recorded_members.pop(cms_id, None)  # mapped, and their look-ups under way (`start`)
     today = ctx.runtime.today()
+    individuals = started if started is not None else [from_cms(rel, today) for rel in relationships]
     basis = LinkBasisView(system=ctx.runtime.cms_system, kind=RECORDED_RELATIONSHIP)
     members = [
-        _Member(
-            individual=from_cms(rel, today), relationship=rel.relationship, lives_with=rel.lives_with, basis=[basis]
-        )
-        for rel in relationships
+        _Member(individual=individual, relationship=rel.relationship, lives_with=rel.lives_with, basis=[basis])
+        for individual, rel in zip(individuals, relationships, strict=True)
     ]
-    if ahead is not None:
-        service_checks.prefetch(ctx, [m.individual for m in members], ahead)
+    if ahead is not None and started is None:
+        service_checks.prefetch(ctx, individuals, ahead)
     return members
 
 
@@ -135,15 +165,11 @@ async def _residents(
     Only sources whose flags the principal may see are asked: a co-resident found by a service tells that the
     service knows them. A failing source only loses its own residents.
     """
-    if address is None or not (address.postcode and address.line1):
-        return [], ()
-    key = Address(line1=address.line1, postcode=address.postcode)
-    services: Sequence[Service] = [
-        s
-        for s, adapter in ctx.runtime.adapters.items()
-        if places_residents(adapter) and ctx.access.allows(FieldClass.FLAG, s)
-    ]
-    answers = await asyncio.gather(*(ctx.loaders.residents(s).load(key) for s in services), return_exceptions=True)
+    look_ups = _resident_look_ups(ctx, address)
+    services = [service for service, _ in look_ups]
+    answers = await asyncio.gather(
+        *(ctx.loaders.residents(service).load(key) for service, key in look_ups), return_exceptions=True
+    )
     found: list[tuple[Service, SourceRecord]] = []
     unavailable: list[Service] = []
     for service, answer in zip(services, answers, strict=True):
@@ -153,3 +179,17 @@ async def _residents(
         else:
             found.extend((service, record) for record in answer)
     return found, tuple(unavailable)
+
+
+def _resident_look_ups(ctx: RequestContext, address: Address | None) -> list[tuple[Service, Address]]:
+    """Which sources are asked who lives at the address, and by what key: those that can place people at an
+    address and whose flags the principal may see (a co-resident found by a service tells that the service knows
+    them). None without a postcode and a first line."""
+    if address is None or not (address.postcode and address.line1):
+        return []
+    key = Address(line1=address.line1, postcode=address.postcode)
+    return [
+        (service, key)
+        for service, adapter in ctx.runtime.adapters.items()
+        if places_residents(adapter) and ctx.access.allows(FieldClass.FLAG, service)
+    ]

@@ -68,6 +68,21 @@ async def after_queued_work() -> None:
         handle.cancel()
 
 
+# The loop turns from a look-up's `load` to its request's bytes on the socket: the DataLoader's dispatch, the
+# batch's task, the deadline's task that calls the source (`resolvers/deadline.py`), and aiohttp's task that writes
+# a request body (Python 3.11). tests/resolvers/test_local_reads_wait.py runs that chain, which needs two (each
+# wait lands behind everything queued); one to spare for the transport. Too few only lets the walk go first.
+TURNS_TO_SEND = 3
+
+
+async def until_sent() -> None:
+    """Resume once the look-ups started before this was called have been sent to their sources (`TURNS_TO_SEND`
+    turns of the loop, each behind what was queued): a resolver that has started its children's look-ups early
+    lets them leave before it hands its own answer on to the GraphQL walk, which would otherwise run first."""
+    for _ in range(TURNS_TO_SEND):
+        await after_queued_work()
+
+
 def _resume(resumed: asyncio.Future[None]) -> None:
     if not resumed.done():
         resumed.set_result(None)

@@ -18,7 +18,8 @@ from resolvers import ids, loaders, reach
 from resolvers.context import RequestContext
 from resolvers.errors import GatewayError, bad_input, cms_unavailable, not_found, source_unavailable
 from resolvers.failures import as_unavailable
-from resolvers.household import household
+from resolvers.household import HouseholdAhead, household
+from resolvers.household import start as start_household
 from resolvers.people import from_cms, from_source_record
 from resolvers.service_checks import ChecksAhead
 from resolvers.views import HouseholdView, IndividualView
@@ -35,12 +36,22 @@ BAD_CMS_ID = "Not a case-management id: expected letters and digits, e.g. C00000
 BAD_GLOBAL_ID = "Not an id this service issued."
 
 
-async def child(ctx: RequestContext, cms_id: str, *, with_household: bool = False) -> IndividualView:
-    """The child; `with_household`: the query asks for the child's household too (see `_load_children`)."""
+async def child(
+    ctx: RequestContext, cms_id: str, *, with_household: bool = False, ahead: HouseholdAhead | None = None
+) -> IndividualView:
+    """The child; `with_household`: the query asks for the child's household too (see `_load_children`). With
+    `ahead` (what the query asks of the child and its household's members), the household's look-ups start as
+    soon as the child is opened (`resolvers/household.py` `start`), and leave before the child is handed on to the
+    GraphQL walk; except for a principal held to a caseload, for whom a household is looked up only once it is
+    reached (`child_household`)."""
     if not CMS_ID.match(cms_id):
         raise bad_input(BAD_CMS_ID)
     record = (await _load_children(ctx, [cms_id], with_relationships=with_household))[0]
-    return _opened_child(ctx, cms_id, record)
+    view = _opened_child(ctx, cms_id, record)
+    if ahead is not None and with_household and not ctx.access.held_to_caseload:
+        start_household(ctx, view, ahead)
+        await loaders.until_sent()
+    return view
 
 
 async def children(

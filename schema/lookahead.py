@@ -5,7 +5,9 @@ round trip with its own (`resolvers/people_queries.py`, `resolvers/household.py`
 
 * `asks_household`: whether `household` is selected beneath `child` (or `node`, for a child's id);
 * `member_checks`: what `household` (or `node`, for a household's id) selects of each member's individual:
-  `serviceChecks` (with its `services` argument, a literal or a variable) and `links`.
+  `serviceChecks` (with its `services` argument, a literal or a variable) and `links`;
+* `household_ahead`: for `child`, the same of the child itself and of each member beneath its `household`, so
+  that all of the household's look-ups can start as soon as the CMS has answered for the child.
 
 Only for one child at a time (`child`, `node`, and a sibling's household beneath them), not for a list (`children`): a
 list is the integrators' bulk path, whose time is set by the sources' queues rather than by round trips, and there
@@ -42,6 +44,7 @@ from graphql import (
 from graphql.execution.values import VariableValues
 from strawberry.types import Info
 
+from resolvers.household import HouseholdAhead
 from resolvers.service_checks import ChecksAhead
 from schema.per_document import PerDocument
 from sources.model import Service
@@ -49,6 +52,7 @@ from sources.model import Service
 HOUSEHOLD = "household"
 INDIVIDUAL = "Individual"
 MEMBER_PATH = ("members", "individual")
+CHILDS_MEMBER_PATH = (HOUSEHOLD, *MEMBER_PATH)
 SERVICE_CHECKS = "serviceChecks"
 LINKS = "links"
 SERVICES_ARGUMENT = "services"
@@ -79,7 +83,22 @@ def member_checks(info: Info[Any, Any]) -> ChecksAhead | None:
     parent = raw.path.prev
     if parent is not None and isinstance(parent.key, int):
         return None
-    selection = _MEMBERS.get(raw, _member_selection)
+    return _ahead(raw, _MEMBERS.get(raw, _member_selection))
+
+
+def household_ahead(info: Info[Any, Any]) -> HouseholdAhead | None:
+    """What the query asks beneath this `child` of the child and of each member of its household; None when it
+    selects no `household`, or for a list (`children`)."""
+    if not asks_household(info):
+        return None
+    raw = info._raw_info
+    own = _ahead(raw, _OWN.get(raw, _own_selection))
+    members = _ahead(raw, _CHILDS_MEMBERS.get(raw, _childs_member_selection))
+    return HouseholdAhead(own=own, members=members)
+
+
+def _ahead(raw: GraphQLResolveInfo, selection: _MemberSelection) -> ChecksAhead | None:
+    """A selection's look-ahead with this request's variables; None when nothing is read or a value cannot be."""
     # strawberry's resolve info carries the coerced variables themselves; graphql-core's, with their sources.
     variables = raw.variable_values
     coerced: dict[str, Any] = variables.coerced if isinstance(variables, VariableValues) else variables
@@ -125,7 +144,19 @@ def _asks_household(raw: GraphQLResolveInfo) -> bool:
 
 
 def _member_selection(raw: GraphQLResolveInfo) -> _MemberSelection:
-    individuals = list(_reach(raw.fragments, raw.field_nodes, MEMBER_PATH))
+    return _selection(raw, list(_reach(raw.fragments, raw.field_nodes, MEMBER_PATH)))
+
+
+def _childs_member_selection(raw: GraphQLResolveInfo) -> _MemberSelection:
+    return _selection(raw, list(_reach(raw.fragments, raw.field_nodes, CHILDS_MEMBER_PATH)))
+
+
+def _own_selection(raw: GraphQLResolveInfo) -> _MemberSelection:
+    return _selection(raw, raw.field_nodes)
+
+
+def _selection(raw: GraphQLResolveInfo, individuals: Sequence[FieldNode]) -> _MemberSelection:
+    """What these individuals' field nodes select: `serviceChecks` (each one's `services` argument) and `links`."""
     field = getattr(raw.schema.get_type(INDIVIDUAL), "fields", {}).get(SERVICE_CHECKS)
     services_type = field.args[SERVICES_ARGUMENT].type if field is not None else None
     services = []
@@ -169,3 +200,5 @@ def _fields_named(
 
 _HOUSEHOLD: PerDocument[bool] = PerDocument()
 _MEMBERS: PerDocument[_MemberSelection] = PerDocument()
+_OWN: PerDocument[_MemberSelection] = PerDocument()
+_CHILDS_MEMBERS: PerDocument[_MemberSelection] = PerDocument()

@@ -53,8 +53,8 @@ class Query:
 
     @guarded(FieldClass.BASIC, description="A child known to children's social care, by case-management id.")
     async def child(self, info: Ctx, cms_id: strawberry.ID) -> Child | None:
-        with_household = lookahead.asks_household(info)
-        return await people_queries.child(info.context, cms_id, with_household=with_household)  # type: ignore[return-value]
+        ahead = lookahead.household_ahead(info)
+        return await people_queries.child(info.context, cms_id, with_household=ahead is not None, ahead=ahead)  # type: ignore[return-value]
 
     @guarded(
         FieldClass.BASIC,

@@ -7,7 +7,7 @@ case-linked access and break-glass are in `test_case_linked.py`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,10 @@ import pytest
 import pytest_asyncio
 
 from auth.principal import Role
+from linkage import Demographics
 from resolvers import ids
+from sources.model import SourceRecord
+from sources.school import SchoolSqlAdapter
 from tests.auth.issuer import new_key
 from tests.e2e.access_stack import (
     DETAIL_FIELDS,
@@ -309,6 +312,37 @@ async def test_a_service_a_role_may_not_see_is_not_permitted_and_leaves_no_trace
     )
     systems = {a["system"] for m in found["data"]["searchPeople"]["matches"] for a in m["individual"]["addresses"]}
     assert not any("Synergy" in (s or "") for s in systems)
+
+
+async def test_look_ups_started_ahead_ask_no_source_the_role_may_not_see(
+    stack: AccessStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A single child's household look-ups start as soon as the child is opened (`resolvers/household.py`
+    `start`), before any field of the household runs: through the same policy. A social worker may not see school
+    flags here, so the school database is not read for anyone in the household; a team manager's same query reads
+    it."""
+    read: list[int] = []
+    original = SchoolSqlAdapter.find_people
+
+    async def find_people(self: SchoolSqlAdapter, people: Sequence[Demographics]) -> list[list[SourceRecord]]:
+        read.append(len(people))
+        return await original(self, people)
+
+    monkeypatch.setattr(SchoolSqlAdapter, "find_people", find_people)
+    query = (
+        "query($c: ID!) { child(cmsId: $c) { serviceChecks { service outcome } links { service } household { "
+        "members { individual { serviceChecks { service outcome } links { service } } } } } }"
+    )
+    worker = await stack.query(stack.token(Role.SOCIAL_WORKER), query, {"c": "C000001"})
+    assert "errors" not in worker, worker["errors"]
+    assert read == []
+    checks = [worker["data"]["child"]["serviceChecks"]] + [
+        m["individual"]["serviceChecks"] for m in worker["data"]["child"]["household"]["members"]
+    ]
+    assert all(c["outcome"] == "NOT_PERMITTED" for person in checks for c in person if c["service"] == "SCHOOL")
+    manager = await stack.query(stack.token(Role.TEAM_MANAGER), query, {"c": "C000001"})
+    assert "errors" not in manager, manager["errors"]
+    assert read, "the team manager's query did not read the school database: the spy sees nothing"
 
 
 # ---------------------------------------------------------------- shapes that must not route around the policy

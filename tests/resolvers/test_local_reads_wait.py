@@ -1,15 +1,19 @@
-"""A source that reads locally lets the network calls of the same round leave first (`resolvers/loaders.py`)."""
+"""Look-ups leave in order (`resolvers/loaders.py`): a source that reads locally lets the network calls of the same
+round leave first, and a resolver that starts its children's look-ups early lets them leave before it answers."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 import pytest
 import uvloop
+from strawberry.dataloader import DataLoader
 
-from resolvers.loaders import after_queued_work
+from resolvers import loaders
+from resolvers.deadline import RequestDeadline
+from resolvers.loaders import after_queued_work, until_sent
 from sources.adapter import reads_locally
 from sources.case_rest import CaseRestAdapter
 from sources.school import SchoolSqlAdapter
@@ -75,3 +79,31 @@ def test_which_adapters_read_locally() -> None:
     assert not reads_locally(AdultSocialCareAdapter.__new__(AdultSocialCareAdapter))
     assert not reads_locally(HousingAdapter.__new__(HousingAdapter))
     assert not reads_locally(CaseRestAdapter.__new__(CaseRestAdapter))  # youth offending, and any case system
+
+
+@pytest.mark.parametrize("loop", RUNNERS)
+def test_look_ups_started_early_are_sent_before_the_resolver_answers(loop: str) -> None:
+    async def scenario() -> list[str]:
+        order: list[str] = []
+        deadline = RequestDeadline.starting_now(10.0)  # a request's deadline: each batch runs as a task of its own
+
+        async def write(key: str) -> None:
+            order.append(f"sent {key}")
+
+        async def source(keys: Sequence[str]) -> list[str]:  # an HTTP source: the body is written by a task (3.11)
+            for key in keys:
+                asyncio.get_running_loop().create_task(write(key))
+            await asyncio.sleep(0.01)
+            return list(keys)
+
+        async def load(keys: list[str]) -> list[str]:  # as `Loaders._loader` calls a source
+            return list(await deadline.call("a source", source, keys))
+
+        loader: DataLoader[str, str] = DataLoader(load_fn=load)
+        started = loaders.start(loader, ["residents", "checks"])
+        await until_sent()
+        order.append("answered")
+        await asyncio.gather(*started)
+        return order
+
+    assert RUNNERS[loop](scenario()) == ["sent residents", "sent checks", "answered"]

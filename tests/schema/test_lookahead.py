@@ -9,6 +9,7 @@ import pytest
 from graphql import FieldNode, FragmentDefinitionNode, GraphQLObjectType, OperationDefinitionNode, parse
 from graphql.pyutils import Path
 
+from resolvers.household import HouseholdAhead
 from resolvers.service_checks import ChecksAhead
 from schema import lookahead
 from schema.build import build_schema
@@ -148,3 +149,35 @@ def test_a_services_variable_is_read_per_request() -> None:
 def test_a_services_value_it_cannot_read_starts_nothing() -> None:
     info = _info(VARIABLE_SERVICES, field="household", variables={"s": ["NOT_A_SERVICE"]})
     assert lookahead.member_checks(info) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "own", "members"),
+    [
+        (
+            '{ child(cmsId: "C1") { serviceChecks(services: [SCHOOL]) { outcome } household { members { individual {'
+            " serviceChecks { outcome } } } } } }",
+            ChecksAhead(checks=True, services=frozenset({Service.SCHOOL}), links=False),
+            ChecksAhead(checks=True, services=None, links=False),
+        ),
+        # Aliases and fragments, on the child and beneath its household.
+        (
+            '{ child(cmsId: "C1") { ...Own home: household { ...M } } } '
+            "fragment Own on Child { links { recordId } } "
+            "fragment M on Household { members { individual { a: serviceChecks(services: HOUSING) { outcome } } } }",
+            ChecksAhead(checks=False, services=None, links=True),
+            ChecksAhead(checks=True, services=frozenset({Service.HOUSING}), links=False),
+        ),
+        # Only the household's basic details: its residents are still looked up early, but nobody's checks.
+        ('{ child(cmsId: "C1") { household { members { individual { name { full } } } } } }', None, None),
+    ],
+)
+def test_household_ahead(text: str, own: ChecksAhead | None, members: ChecksAhead | None) -> None:
+    assert lookahead.household_ahead(_info(text, field="child")) == HouseholdAhead(own=own, members=members)
+
+
+def test_household_ahead_only_where_a_household_is_asked_for_one_child() -> None:
+    assert (
+        lookahead.household_ahead(_info('{ child(cmsId: "C1") { serviceChecks { outcome } } }', field="child")) is None
+    )
+    assert lookahead.household_ahead(_info(LIST, field="children")) is None

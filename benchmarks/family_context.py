@@ -37,7 +37,7 @@ from typing import Any
 import aiohttp
 
 from benchmarks.report_file import publish
-from benchmarks.stats import percentile
+from benchmarks.stats import in_levels, percentile
 from gateway.demo import demo_config, development_auth, write_config
 from gateway.graphiql import EXAMPLE_QUERY
 from sandbox.runner import RunningSandbox, start_sandbox
@@ -159,16 +159,9 @@ class UpstreamCall:
 
 
 def levels_of(calls: Sequence[UpstreamCall]) -> list[list[UpstreamCall]]:
-    """The calls in the levels that had to wait for each other: in order of arrival, a call that arrived before
-    every call of the current level had been answered joins it, otherwise it starts the next (as
-    `benchmarks/timeline.py` groups the gateway's own spans)."""
-    levels: list[list[UpstreamCall]] = []
-    for call in sorted(calls, key=lambda c: c.arrived):
-        if levels and call.arrived < max(c.answered for c in levels[-1]):
-            levels[-1].append(call)
-        else:
-            levels.append([call])
-    return levels
+    """The recorded calls in the levels that had to wait for each other, by when each arrived and was answered
+    (`benchmarks.stats.in_levels`, the rule `benchmarks/timeline.py` groups the gateway's own spans by)."""
+    return in_levels(calls, lambda c: c.arrived, lambda c: c.answered)
 
 
 async def recorded_calls(

@@ -53,6 +53,7 @@ from opentelemetry.proto.trace.v1.trace_pb2 import Span as SpanMessage
 from benchmarks.gateway_cpu import FAMILY_QUERY, ROOT, WORKDIR, Code, gateway, must_answer, sandbox_process
 from benchmarks.gateway_cpu import write_config_for as write_demo_config
 from benchmarks.report_file import publish
+from benchmarks.stats import in_levels
 from schema.audit_hook import AUDIT_SPAN
 
 REQUEST_SPAN = "graphql.request"
@@ -93,17 +94,12 @@ class QueryTimeline:
 def timeline(spans: Sequence[SpanTimes]) -> QueryTimeline | None:
     """One query's timeline from its trace's spans; None without a request span or without any HTTP call."""
     requests = [s for s in spans if s.name == REQUEST_SPAN]
-    calls = sorted((s for s in spans if s.client), key=lambda s: s.start_ns)
+    calls = [s for s in spans if s.client]
     if not requests or not calls:
         return None
     request = requests[0]
     audits = [s for s in spans if s.name == AUDIT_SPAN]
-    groups: list[list[SpanTimes]] = []
-    for call in calls:
-        if groups and call.start_ns < max(c.end_ns for c in groups[-1]):
-            groups[-1].append(call)
-        else:
-            groups.append([call])
+    groups = in_levels(calls, lambda s: s.start_ns, lambda s: s.end_ns)
     ms = 1e-6
     levels = tuple(
         Level(
@@ -120,7 +116,7 @@ def timeline(spans: Sequence[SpanTimes]) -> QueryTimeline | None:
     audit = audits[0] if audits else None
     return QueryTimeline(
         total_ms=(request.end_ns - request.start_ns) * ms,
-        before_first_ms=(calls[0].start_ns - request.start_ns) * ms,
+        before_first_ms=(groups[0][0].start_ns - request.start_ns) * ms,
         levels=levels,
         between_ms=between,
         after_last_ms=(request.end_ns - last_answer_ns) * ms,

@@ -66,6 +66,12 @@ async def until(stack: Stack, system: str, seen: Callable[[Mapping[str, int]], b
         await asyncio.sleep(0.01)
 
 
+def at_least(**counts: int) -> Callable[[Mapping[str, int]], bool]:
+    """Every named request counted at least so often. Requests sent in one round may arrive in either order, so a
+    test waits for all it expects (or for WAIT_S) before it asserts what arrived."""
+    return lambda counted: all(counted.get(route, 0) >= n for route, n in counts.items())
+
+
 async def held(stack: Stack, systems: tuple[str, ...], query: str, cms_id: str) -> asyncio.Task[Any]:
     """The query, sent while `systems` answer nothing."""
     await stack.sandbox.reset_stats()
@@ -85,7 +91,7 @@ async def released(stack: Stack, systems: tuple[str, ...], task: asyncio.Task[An
 async def test_the_relationships_are_asked_for_with_the_child(stack: Stack, query: str) -> None:
     task = await held(stack, ("cms",), QUERIES[query], "C000003")
     try:
-        counted = await until(stack, "cms", lambda c: c.get("relationships_batch", 0) >= 1)
+        counted = await until(stack, "cms", at_least(children_batch=1, relationships_batch=1))
         # The child's look-up is still held, and the relationships are already asked for.
         assert counted.get("children_batch") == 1, counted
         assert counted.get("relationships_batch") == 1, counted
@@ -123,7 +129,7 @@ async def test_recorded_members_are_checked_while_the_residents_are_looked_up(st
         # Searched now: the child (when the query asks its own checks) and every recorded member.
         child = probe["data"]["child"]
         expected = len([p for p in [child, *(m["individual"] for m in recorded)] if searched(p)])
-        counted = await until(stack, "housing", lambda c: c.get("tenants_search", 0) >= expected)
+        counted = await until(stack, "housing", at_least(tenancies_at_address=1, tenants_search=expected))
         assert counted.get("tenancies_at_address") == 1, counted  # still held: no resident is known yet
         assert counted.get("tenants_search", 0) == expected, counted
     finally:
@@ -153,7 +159,7 @@ async def test_node_looks_ahead_as_child_does(stack: Stack, way: str) -> None:
     await stack.sandbox.set_fault("cms", "slow")
     task = asyncio.ensure_future(stack.query(query, {"id": global_id("C000003")}))
     try:
-        counted = await until(stack, "cms", lambda c: c.get("relationships_batch", 0) >= 1)
+        counted = await until(stack, "cms", at_least(children_batch=1, relationships_batch=1))
         assert counted.get("children_batch") == 1 and counted.get("relationships_batch") == 1, counted
     finally:
         body = await released(stack, ("cms",), task)

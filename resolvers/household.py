@@ -167,9 +167,7 @@ async def _residents(
     """
     look_ups = _resident_look_ups(ctx, address)
     services = [service for service, _ in look_ups]
-    answers = await asyncio.gather(
-        *(ctx.loaders.residents(service).load(key) for service, key in look_ups), return_exceptions=True
-    )
+    answers = await loaders.settled([ctx.loaders.residents(service).load(key) for service, key in look_ups])
     found: list[tuple[Service, SourceRecord]] = []
     unavailable: list[Service] = []
     for service, answer in zip(services, answers, strict=True):

@@ -54,6 +54,26 @@ def _fetch_failure(done: asyncio.Future[Any]) -> None:
         done.exception()
 
 
+async def settled(look_ups: Sequence[Awaitable[V]]) -> list[V | BaseException]:
+    """Each look-up's answer or its exception, in order, once all have ended: `asyncio.gather(...,
+    return_exceptions=True)`, except that look-ups already answered (prefetched, or cached in the request's
+    loader: most of a household's, by the time its checks resolve) are read at once, without the gathering future,
+    its callbacks and the loop turn it costs per person. Unlike `gather`, a caller cancelled while waiting leaves
+    the look-ups running: they are the request's, shared through the loaders' caches with other fields."""
+    futures = [asyncio.ensure_future(look_up) for look_up in look_ups]  # a loader's `load` is a future already
+    if not all(future.done() for future in futures):
+        await asyncio.wait(futures)
+    answers: list[V | BaseException] = []
+    for future in futures:
+        if future.cancelled():
+            answers.append(asyncio.CancelledError())
+        elif (failure := future.exception()) is not None:
+            answers.append(failure)
+        else:
+            answers.append(future.result())
+    return answers
+
+
 async def after_queued_work() -> None:
     """Resume once the event loop has run what it had queued when this was called, and what that queued in turn
     this turn: an aiohttp request body, for one, is written by a task the request creates (Python 3.11). A timer

@@ -11,7 +11,6 @@ not searched for people whose records could never be shown (nearly half of all h
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import functools
 from collections.abc import Sequence
@@ -195,9 +194,7 @@ async def links(ctx: RequestContext, person: IndividualView) -> list[SourceLinkV
 async def _linked_records(
     ctx: RequestContext, person: IndividualView, services: list[Service]
 ) -> list[Linked | SourceUnavailable]:
-    answers = await asyncio.gather(
-        *(ctx.loaders.candidates(s).load(person.demographics) for s in services), return_exceptions=True
-    )
+    answers = await loaders.settled([ctx.loaders.candidates(s).load(person.demographics) for s in services])
     linked: list[Linked | SourceUnavailable] = []
     for service, answer in zip(services, answers, strict=True):
         adapter = ctx.runtime.adapters[service]

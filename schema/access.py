@@ -212,26 +212,30 @@ def plain_read(attribute: str, graphql_field: GraphQLField) -> PlainRead | None:
 
 
 class AccessGuard(FieldExtension):
-    """Grants or refuses a resolver field by its class, then redacts what the resolver returned."""
+    """Grants or refuses a resolver field by its class, then redacts what the resolver returned. strawberry calls
+    it as a field extension; the schema as built calls `check` and `redact` directly instead, on a short path
+    (`schema/guarded_resolvers.py`)."""
 
     def __init__(self, field_class: FieldClass) -> None:
         self.field_class = field_class
         self._plans: dict[int, _Plan | None] = {}
 
-    def _check(self, info: Info) -> RequestAccess:
+    def check(self, info: Info) -> RequestAccess:
+        """The request's access, once it grants the field's class; else `AccessDenied`."""
         access: RequestAccess = info.context.access
         access.require(self.field_class)
         return access
 
     def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
-        access = self._check(info)
-        return self._redact(next_(source, info, **kwargs), info, access)
+        access = self.check(info)
+        return self.redact(next_(source, info, **kwargs), info, access)
 
     async def resolve_async(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
-        access = self._check(info)
-        return self._redact(await next_(source, info, **kwargs), info, access)
+        access = self.check(info)
+        return self.redact(await next_(source, info, **kwargs), info, access)
 
-    def _redact(self, value: Any, info: Info, access: RequestAccess) -> Any:
+    def redact(self, value: Any, info: Info, access: RequestAccess) -> Any:
+        """What the resolver returned, with every value the request may not see replaced by its `Withheld`."""
         if value is None:
             return None
         schema = info._raw_info.schema

@@ -54,7 +54,7 @@ from typing import Any, Protocol
 import aiohttp
 import asyncpg
 
-from benchmarks.family_context import measure_throughput, run_query
+from benchmarks.family_context import RATE_LIMITS_OUT_OF_REACH, measure_throughput, run_query
 from benchmarks.report_file import publish
 from benchmarks.stats import percentile
 from gateway.audit.chain import VerifyReport
@@ -257,9 +257,7 @@ async def gateway_process(variant: Variant) -> AsyncIterator[Served]:
 def variant_config(sandbox: RunningSandbox, name: str, audit: dict[str, Any]) -> Path:
     config = demo_config(sandbox, auth=development_auth(), timeout_s=10.0)  # served on loopback only
     config["audit"] = audit
-    # One principal sends every query, several hundred a minute: the per-principal rate limit (600 a minute by
-    # default) would refuse some, and the trail is what is measured, so the limit is set out of reach.
-    config["limits"] = {"rate_requests_per_minute": 10**9, "rate_cost_per_minute": 10**12}
+    config["limits"] = dict(RATE_LIMITS_OUT_OF_REACH)  # the trail is what is measured
     path = write_config(config, WORKDIR / f"authority-{name.lower().replace(' ', '-')}.toml")
     parse_authority(config)  # a bad table fails here, not in the gateway's process
     return path

@@ -13,7 +13,6 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCa
 from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.federation import Schema as FederationSchema
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.name_converter import NameConverter
 from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 
@@ -89,28 +88,9 @@ class NoSubgraphSdlRule(ValidationRule):
             )
 
 
-class RememberedNames(NameConverter):
-    """strawberry's name converter, remembering each name it has converted. Why: strawberry converts every
-    argument's Python name to its GraphQL name on every call of a resolver with arguments (`get_arguments`), so
-    `serviceChecks(services:)` camel-cased "services" again for every person of a `children` answer (about 1% of
-    its CPU). The names are the schema's own, a fixed few."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._converted: dict[str, str] = {}
-
-    def apply_naming_config(self, name: str) -> str:
-        converted = self._converted.get(name)
-        if converted is None:
-            converted = self._converted[name] = super().apply_naming_config(name)
-        return converted
-
-
 def _config(suggestions: bool) -> StrawberryConfig:
     # Every plain field is read through `read_field`, which turns a withheld value into its error.
-    return StrawberryConfig(
-        default_resolver=read_field, disable_field_suggestions=not suggestions, name_converter=RememberedNames()
-    )
+    return StrawberryConfig(default_resolver=read_field, disable_field_suggestions=not suggestions)
 
 
 class FamilyContextSchema(FederationSchema):

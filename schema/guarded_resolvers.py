@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from graphql import GraphQLField, GraphQLObjectType, GraphQLResolveInfo
+from graphql import GraphQLObjectType, GraphQLResolveInfo
 from strawberry import Info, Schema
 from strawberry.types.arguments import convert_argument
 from strawberry.types.base import StrawberryOptional
@@ -49,16 +49,21 @@ def direct_guarded_resolvers(schema: Schema) -> int:
             if definition is None or definition.base_resolver is None:
                 continue
             guards = [e for e in definition.extensions if isinstance(e, AccessGuard)]
-            if len(guards) != 1 or len(definition.extensions) != 1:
+            if len(guards) != 1 or len(definition.extensions) != 1 or _handles_exceptions(schema, definition):
                 continue
-            graphql_field.resolve = _direct(schema, definition, guards[0], graphql_field)
+            graphql_field.resolve = _direct(schema, definition, guards[0])
             changed += 1
     return changed
 
 
-def _direct(
-    schema: Schema, field: StrawberryField, guard: AccessGuard, graphql_field: GraphQLField
-) -> Callable[..., Any]:
+def _handles_exceptions(schema: Schema, field: StrawberryField) -> bool:
+    """Whether strawberry would turn the field's exceptions into results (its schema-level exception handlers,
+    which this gateway does not use): such a field keeps strawberry's resolver, which applies them."""
+    handlers = getattr(schema.schema_converter, "_get_field_exception_handlers", None)
+    return bool(handlers(field)) if handlers is not None else False
+
+
+def _direct(schema: Schema, field: StrawberryField, guard: AccessGuard) -> Callable[..., Any]:
     resolver = field.base_resolver
     assert resolver is not None
     call = cast(Callable[..., Any], resolver.wrapped_func)  # a plain function: our resolvers are methods

@@ -56,6 +56,10 @@ MAX_BODY_BYTES = 64 * 1024 * 1024
 MAX_RETRY_AFTER_S = 1.0
 
 QueryParams = Sequence[tuple[str, str]]
+# Every call is bounded here (`_attempts`: the source's timeout or the request's deadline, whichever is sooner), so
+# aiohttp's own timeout is left off for these requests: with one, it arms a loop timer and a timer context for each
+# request (0.7% of a family query's instructions, measured; a `children(500)` request makes about a thousand calls).
+_BOUNDED_BY_CALLER = aiohttp.ClientTimeout(total=None, connect=None, sock_read=None, sock_connect=None)
 _JSON_HEADERS = {"Content-Type": "application/json"}
 _SOURCE_FAULTS = frozenset({TIMED_OUT, MALFORMED_RESPONSE, CONNECTION_FAILED})
 _CALLERS_REASONS = frozenset({DEADLINE_EXCEEDED, GATEWAY_BUSY})  # not the source's doing
@@ -308,7 +312,12 @@ class HttpTransport:
                 data = orjson.dumps(body)
                 headers = {**headers, **_JSON_HEADERS}
             async with self._session.request(
-                method, self._base_url + path, params=list(params) or None, data=data, headers=headers or None
+                method,
+                self._base_url + path,
+                params=list(params) or None,
+                data=data,
+                headers=headers or None,
+                timeout=_BOUNDED_BY_CALLER,
             ) as response:
                 span.set_attribute("http.response.status_code", response.status)
                 status = response.status

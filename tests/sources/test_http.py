@@ -105,6 +105,24 @@ async def test_a_source_that_never_answers_times_out_within_the_timeout(
     assert time.monotonic() - started < 0.6
 
 
+async def test_a_source_that_stalls_mid_answer_times_out_within_the_timeout(
+    upstream: Upstream, session: aiohttp.ClientSession
+) -> None:
+    # The headers and part of the body, then nothing: the transport's own bound ends the read (aiohttp's timeouts
+    # are left off for source calls).
+    async def stalls(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "application/json", "Content-Length": "100"})
+        await response.prepare(request)
+        await response.write(b'{"results": [')
+        await asyncio.sleep(3600)
+        raise AssertionError("unreachable")
+
+    upstream.handler = stalls
+    started = time.monotonic()
+    assert await reason_of(transport(upstream, session, timeout_s=0.3, retries=3).get_json("op", "/x")) == "timed out"
+    assert time.monotonic() - started < 0.6
+
+
 async def test_concurrency_is_bounded(upstream: Upstream, session: aiohttp.ClientSession) -> None:
     async def slowish(request: web.Request) -> web.StreamResponse:
         await asyncio.sleep(0.05)

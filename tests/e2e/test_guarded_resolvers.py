@@ -28,7 +28,7 @@ from schema.build import build_schema
 from schema.guarded_resolvers import DIRECT_KEY
 from tests.e2e.access_stack import AccessStack, access_stack
 from tests.e2e.query_shapes import Roots, queries
-from tests.e2e.test_access_properties import CALLERS, PURPOSES
+from tests.e2e.test_access_properties import CALLERS, PURPOSES, Gateway
 
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
 ROOTS = Roots(
@@ -46,23 +46,19 @@ ROOTS = Roots(
 
 
 class Gateways:
-    """The two gateways, as the property test asks them (hypothesis is given this small object, not the stacks:
-    see `tests/e2e/test_access_properties.py` `Gateway`)."""
+    """The two gateways, each asked as the access property test asks its own (`Gateway`: hypothesis is given this
+    small object, not the stacks)."""
 
     def __init__(self, direct: AccessStack, plain: AccessStack) -> None:
-        self._direct, self._plain = direct, plain
+        self._direct, self._plain = Gateway(direct, ROOTS), Gateway(plain, ROOTS)
 
     def __repr__(self) -> str:
-        return f"Gateways({self._direct.url}, {self._plain.url})"
+        return f"Gateways({self._direct!r}, {self._plain!r})"
 
     async def both(self, query: str, roles: tuple[Role, ...], purpose: Purpose | None) -> tuple[Any, Any]:
-        return await _ask(self._direct, query, roles, purpose), await _ask(self._plain, query, roles, purpose)
-
-
-async def _ask(stack: AccessStack, query: str, roles: tuple[Role, ...], purpose: Purpose | None) -> Any:
-    headers = {"X-Purpose": purpose.value} if purpose else {}
-    status, body, _ = await stack.post(query, token=stack.token(*roles), headers=headers)
-    return status, _without_times(body)
+        answers = [await gateway.ask(query, roles, purpose) for gateway in (self._direct, self._plain)]
+        direct, plain = ((status, _without_times(body)) for status, body in answers)
+        return direct, plain
 
 
 def _without_times(value: Any) -> Any:

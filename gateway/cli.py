@@ -315,7 +315,8 @@ def _serve_workers(
     parser: HttpParser,
     loop: LoopKind,
 ) -> int:
-    """`workers` processes on one socket (`gateway/workers.py` makes each one's app)."""
+    """`workers` processes on the port, each on a socket of its own (`gateway/supervisor.py`; `gateway/workers.py`
+    makes each one's app)."""
     from gateway.server import serve_workers
     from gateway.workers import ENV_CONFIG, ENV_GC, ENV_LOG_LEVEL, FACTORY
 

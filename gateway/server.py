@@ -3,9 +3,9 @@
 `serve_in_process` runs one app in an existing loop (demo, tests, benchmarks); `serve_until_stopped` runs the
 gateway and, when configured, its operations app on their own addresses in the same loop (`family-context
 serve`), and stops both when either stops (Ctrl+C, SIGTERM, or one failing to start); `serve_workers` runs N
-worker processes on one socket the parent binds (`family-context serve --workers N`), with uvicorn's own
-supervisor (it restarts a worker that dies, stops all on SIGTERM or SIGINT, and gives up if a worker cannot
-start).
+worker processes on the port, each on a listening socket of its own that the parent binds (`family-context serve
+--workers N`; `gateway/supervisor.py` says why, restarts a worker that dies, stops all on SIGTERM or SIGINT, and
+gives up if a worker cannot start).
 
 Every connection gets `TCP_NODELAY` (`NoDelayHttpToolsProtocol`, `NoDelayH11Protocol`): asyncio sets it only
 on sockets whose protocol number says TCP, and a socket bound by uvicorn's parent process for its workers says 0,
@@ -176,13 +176,15 @@ async def serve_until_stopped(
     return all(server.started for server in servers)
 
 
-def bind_socket(host: str, port: int) -> socket.socket:
-    """The listening socket the workers share, bound by the parent (TCP_NODELAY set on it too; each accepted
-    connection also gets it from the protocol)."""
+def bind_socket(host: str, port: int, reuse_port: bool = False) -> socket.socket:
+    """A listening socket for workers, bound by the parent (TCP_NODELAY set on it too; each accepted connection
+    also gets it from the protocol); with `reuse_port`, one of several on the port (`gateway/supervisor.py`)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind((host.strip("[]"), port))
         sock.listen(LISTEN_BACKLOG)
@@ -203,21 +205,24 @@ def serve_workers(
     parser: HttpParser = "auto",
     loop: LoopKind = "auto",
 ) -> bool:
-    """Serve the app made by `factory` ("module:function", called in each worker) in `workers` processes on one
-    socket bound here, until SIGTERM or SIGINT. False when a worker could not start (its log says why)."""
+    """Serve the app made by `factory` ("module:function", called in each worker) in `workers` processes on the
+    port, each on a socket of its own bound here, until SIGTERM or SIGINT. False when a worker could not start (its
+    log says why)."""
     from uvicorn.config import STARTUP_FAILURE
-    from uvicorn.supervisors import Multiprocess
+
+    from gateway.supervisor import Supervisor, listening_sockets
 
     config = uvicorn_config(
         factory, host=host, port=port, log_level=log_level.lower(), parser=parser, loop=loop, factory=True,
         workers=workers,
     )  # fmt: skip
-    sock = bind_socket(host, port)
+    sockets = listening_sockets(bind_socket, host, port, workers)
     try:
-        supervisor = Multiprocess(config, sockets=[sock])
+        supervisor = Supervisor(config, sockets, workers)
         supervisor.run()
     finally:
-        sock.close()
+        for sock in sockets:
+            sock.close()
     return not any(process.exitcode == STARTUP_FAILURE for process in supervisor.processes)
 
 

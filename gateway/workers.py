@@ -8,7 +8,11 @@ rate-limit windows (unless in Redis), metrics (so `/metrics` answers for the wor
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
+
+from uvicorn.config import STARTUP_FAILURE
 
 from gateway.gc_tuning import GC_MODES, ASGIApp, prepare
 from gateway.logs import configure_logging
@@ -21,9 +25,18 @@ FACTORY = "gateway.workers:worker_app"
 
 def worker_app() -> ASGIApp:
     from gateway.app import create_app
-    from gateway.settings import load_authority
+    from gateway.settings import ConfigError, load_authority
 
     configure_logging(os.environ.get(ENV_LOG_LEVEL, "INFO"))
     mode = os.environ.get(ENV_GC, "tuned")
-    app = create_app(load_authority(os.environ[ENV_CONFIG]))
+    try:
+        app = create_app(load_authority(os.environ[ENV_CONFIG]))
+    except ConfigError as exc:  # an audit key readable by others, say: the parent does not make the app itself
+        print(f"family-context: bad configuration: {exc}", file=sys.stderr)
+        sys.exit(STARTUP_FAILURE)
+    except Exception:
+        # Any other failure to make the app would come back on every restart too. Exiting as uvicorn does for a
+        # failed start makes the parent stop every worker instead of starting them forever (`gateway/supervisor.py`).
+        logging.getLogger("family_context.serve").exception("a worker could not make its app")
+        sys.exit(STARTUP_FAILURE)
     return prepare(mode if mode in GC_MODES else "tuned", app)

@@ -2,14 +2,17 @@
 the garbage collector tuned, frozen after start-up and timed.
 
 The worker test runs a real `serve --workers 2` process in front of the simulated systems (as an operator runs
-it): both workers start, both answer queries (each worker counts its own requests in its `/metrics`), and SIGTERM
-stops the parent and every worker.
+it): both workers start, both answer queries (each worker counts its own requests in its `/metrics`), each
+listens on a socket of its own so that connections held open are spread across them, and SIGTERM stops the
+parent and every worker.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
+import os
 import signal
 import socket
 import subprocess
@@ -174,6 +177,35 @@ async def test_serve_with_two_workers_answers_from_both_and_stops_on_sigterm(
                 assert "family_context_gc_pause_seconds_count" in await metrics_of(session, url)
         worked = {pid: process_cpu_seconds(pid) - cpu_before[pid] for pid in serving}
         assert all(seconds > 0.02 for seconds in worked.values()), worked  # both workers answered some
+
+        # Each worker listens on a socket of its own, so connections opened at once (a proxy's pool, kept open)
+        # are spread across the workers, not all taken by the first to wake (`gateway/supervisor.py`).
+        listening = {pid: _sockets_of(pid, port, LISTEN) for pid in serving}
+        assert all(len(inodes) == 1 for inodes in listening.values()), listening
+        assert len(set().union(*listening.values())) == 2, listening
+        pool = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(64)]
+        try:
+            held = await _accepted(serving, port, len(pool))
+            assert sum(held.values()) == len(pool) and min(held.values()) >= 10, held
+        finally:
+            for connection in pool:
+                connection.close()
+
+        # A worker that dies is replaced on its own socket, and the gateway goes on answering.
+        lost = serving[0]
+        os.kill(lost, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            now = [pid for pid in descendants(process.pid) if "gateway.workers" in _environment_marker(pid)]
+            replacement = [pid for pid in now if pid not in serving]
+            if replacement and _sockets_of(replacement[0], port, LISTEN):
+                break
+            await asyncio.sleep(0.2)
+        assert replacement, "no worker replaced the one that died"
+        assert _sockets_of(replacement[0], port, LISTEN) == listening[lost]
+        serving = [serving[1], replacement[0]]
+        async with aiohttp.ClientSession() as session:
+            assert "family_context_gc_pause_seconds_count" in await metrics_of(session, url)
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
@@ -181,6 +213,36 @@ async def test_serve_with_two_workers_answers_from_both_and_stops_on_sigterm(
     assert code == 0, log_path.read_text()
     assert all(not Path(f"/proc/{pid}").exists() for pid in serving)
     assert "Traceback" not in log_path.read_text()
+
+
+LISTEN, ESTABLISHED = "0A", "01"  # TCP states as /proc/net/tcp writes them
+
+
+def _sockets_of(pid: int, port: int, state: str) -> set[str]:
+    """The inodes of the process's TCP sockets on local `port` in `state`, read from /proc."""
+    held = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                held.add(target[len("socket:[") : -1])
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            fields = row.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state and fields[9] in held:
+                found.add(fields[9])
+    return found
+
+
+async def _accepted(pids: list[int], port: int, count: int) -> dict[int, int]:
+    """How many connections on `port` each process holds, once `count` are accepted (or after 10 s)."""
+    deadline = time.monotonic() + 10
+    while True:
+        held = {pid: len(_sockets_of(pid, port, ESTABLISHED)) for pid in pids}
+        if sum(held.values()) >= count or time.monotonic() > deadline:
+            return held
+        await asyncio.sleep(0.05)
 
 
 def _environment_marker(pid: int) -> str:
@@ -193,6 +255,43 @@ def _environment_marker(pid: int) -> str:
     if "multiprocessing.spawn" in command and "FAMILY_CONTEXT_SERVE_CONFIG" in environment:
         return "gateway.workers"
     return ""
+
+
+@pytest.mark.parametrize("fault", ["audit trail cannot be opened", "audit key readable by others"])
+def test_workers_that_cannot_start_stop_the_parent_with_status_1(tmp_path: Path, fault: str) -> None:
+    """The configuration reads, but no worker can start: its audit trail's directory is a file (the worker's
+    start-up fails), or its audit key is readable by others (the worker cannot make its app; the parent does not
+    make one itself). Every restart would fail the same way, so the parent stops instead of starting workers
+    forever."""
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    config = {
+        "authority": {"name": "A", "access_mode": "search_any"},
+        "auth": {"mode": "development", "development": {"user_id": "u", "name": "U", "roles": ["SOCIAL_WORKER"]}},
+        "audit": {"backend": "sqlite", "path": str(blocker / "audit.sqlite"), "key_file": str(tmp_path / "k")},
+        "cms": {"system": "LCS", "kind": "cms_rest", "url": "http://127.0.0.1:9"},
+        "sources": [],
+    }
+    (tmp_path / "k").write_text("ab" * 32)
+    if fault == "audit trail cannot be opened":
+        (tmp_path / "k").chmod(0o600)
+    else:
+        config["audit"]["path"] = str(tmp_path / "audit.sqlite")  # type: ignore[index]
+        (tmp_path / "k").chmod(0o644)
+    path = write_config(config, tmp_path / "authority.toml")
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway.cli", "serve", "--config", str(path), "--workers", "2", "--port", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    from gateway.cli import STARTUP_FAILED
+
+    assert result.returncode == 1, result.stderr
+    assert STARTUP_FAILED in result.stderr
+    if fault == "audit key readable by others":
+        assert "bad configuration" in result.stderr and "chmod 600" in result.stderr
 
 
 def test_workers_refuse_a_separate_operations_address(tmp_path: Path) -> None:

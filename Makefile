@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint types pytest schema bench bench-cpu bench-instructions profile timeline bench-audit bench-page bench-linkage bench-federation \
+.PHONY: demo test lint types pytest schema bench bench-cpu bench-instructions profile timeline loop-trace bench-audit bench-page bench-linkage bench-federation \
 	bench-linkage-backends linkage-model loadtest federation-demo federation-packages vendor-govuk-frontend \
 	vendor-axe-core clean
 
@@ -70,6 +70,10 @@ profile: $(STAMP)
 # Where a family query's time goes at 50 ms upstream latency, from the gateway's own spans; into docs/benchmarks.md.
 timeline: $(STAMP)
 	$(BIN)/python -m benchmarks.timeline $(BENCH_ARGS)
+
+# Every event-loop callback of a few family queries at 50 ms upstream latency, in order; into .prof/loop-trace.txt.
+loop-trace: $(STAMP)
+	$(BIN)/python -m benchmarks.loop_trace $(LOOP_TRACE_ARGS)
 
 bench-audit: $(STAMP)
 	$(BIN)/python -m benchmarks.audit_overhead

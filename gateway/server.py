@@ -176,9 +176,10 @@ async def serve_until_stopped(
     return all(server.started for server in servers)
 
 
-def bind_socket(host: str, port: int, reuse_port: bool = False) -> socket.socket:
+def bind_socket(host: str, port: int, reuse_port: bool = False, listen: bool = True) -> socket.socket:
     """A listening socket for workers, bound by the parent (TCP_NODELAY set on it too; each accepted connection
-    also gets it from the protocol); with `reuse_port`, one of several on the port (`gateway/supervisor.py`)."""
+    also gets it from the protocol); with `reuse_port`, one of several on the port (`gateway/supervisor.py`);
+    without `listen`, only bound (the port taken, no connection accepted)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
@@ -187,7 +188,8 @@ def bind_socket(host: str, port: int, reuse_port: bool = False) -> socket.socket
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind((host.strip("[]"), port))
-        sock.listen(LISTEN_BACKLOG)
+        if listen:
+            sock.listen(LISTEN_BACKLOG)
         sock.set_inheritable(True)
     except BaseException:
         sock.close()

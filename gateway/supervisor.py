@@ -45,23 +45,24 @@ def spreads_connections() -> bool:
 
 
 def listening_sockets(
-    bind: Callable[[str, int, bool], socket.socket], host: str, port: int, workers: int
+    bind: Callable[[str, int, bool, bool], socket.socket], host: str, port: int, workers: int
 ) -> list[socket.socket]:
     """One listening socket per worker on the same port where connections are spread across them, else one.
 
-    `bind(host, port, reuse_port)` binds and listens. The port is first taken without `SO_REUSEPORT`, so that a
-    port another process listens on (even with `SO_REUSEPORT`, a gateway left running, say) is refused as in use
-    instead of silently shared with it; port 0 becomes the port the kernel chose.
+    `bind(host, port, reuse_port, listen)` binds (and listens). The port is first bound without `SO_REUSEPORT`
+    and without listening, so that a port another process listens on (even with `SO_REUSEPORT`, a gateway left
+    running, say) is refused as in use instead of silently shared with it, and no connection can reach that first
+    socket; port 0 becomes the port the kernel chose.
     """
     if workers <= 1 or not spreads_connections():
-        return [bind(host, port, False)]
-    probe = bind(host, port, False)
+        return [bind(host, port, False, True)]
+    probe = bind(host, port, False, False)
     port = probe.getsockname()[1]
     probe.close()
     sockets: list[socket.socket] = []
     try:
         for _ in range(workers):
-            sockets.append(bind(host, port, True))
+            sockets.append(bind(host, port, True, True))
     except BaseException:
         for sock in sockets:
             sock.close()

@@ -66,13 +66,27 @@ def test_one_worker_or_a_platform_that_does_not_spread_gets_one_plain_socket(mon
 def test_a_failure_part_way_closes_the_sockets_already_bound() -> None:
     made: list[socket.socket] = []
 
-    def bind(host: str, port: int, reuse_port: bool) -> socket.socket:
+    def bind(host: str, port: int, reuse_port: bool, listen: bool) -> socket.socket:
         if len(made) == 3:  # the probe and two workers' sockets bound, the third fails
             raise OSError("no more")
-        sock = bind_socket(host, port, reuse_port)
+        sock = bind_socket(host, port, reuse_port, listen)
         made.append(sock)
         return sock
 
     with pytest.raises(OSError, match="no more"):
         listening_sockets(bind, "127.0.0.1", 0, 3)
     assert all(s.fileno() == -1 for s in made)
+
+
+@linux_only
+def test_the_port_is_first_taken_without_listening_so_no_connection_reaches_the_probe() -> None:
+    calls: list[tuple[bool, bool]] = []
+
+    def bind(host: str, port: int, reuse_port: bool, listen: bool) -> socket.socket:
+        calls.append((reuse_port, listen))
+        return bind_socket(host, port, reuse_port, listen)
+
+    sockets = listening_sockets(bind, "127.0.0.1", 0, 2)
+    for s in sockets:
+        s.close()
+    assert calls == [(False, False), (True, True), (True, True)]

@@ -15,8 +15,10 @@ connections this way (not Linux), every worker shares one socket, as before.
 The processes are uvicorn's (`uvicorn.supervisors.multiprocess.Process`: spawned, pinged, stopped with SIGTERM);
 what is supervised here is only which socket each one gets, so this is written out rather than taken from
 uvicorn's `Multiprocess`, which hands every worker every socket. As with it: SIGTERM or SIGINT stops every worker
-after its requests in flight are answered, a worker that stops is replaced, and a worker that fails to start
-stops them all.
+after its requests in flight are answered, SIGHUP replaces the workers one at a time (each new one serving before
+the old one stops, so the configuration file is read again without a moment unserved), a worker that stops is
+replaced, and a worker that fails to start stops them all. SIGTTIN and SIGTTOU, which uvicorn's supervisor takes to
+add or remove a worker, are ignored here (logged): the number of workers is the `--workers` given.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from types import FrameType
 
@@ -35,8 +38,11 @@ from uvicorn.supervisors.multiprocess import Process
 
 log = logging.getLogger("family_context.serve")
 
-CHECK_EVERY_S = 0.5  # how often the workers' health is checked and a stop signal looked for
+CHECK_EVERY_S = 0.5  # how often the workers' health is checked and a signal looked for
 STOPPING = (signal.SIGINT, signal.SIGTERM)
+RESTARTING = signal.SIGHUP
+READY_WITHIN_S = 60.0  # a new worker's start-up: imports, the app, the audit trail, the sources' files
+IGNORED = tuple(getattr(signal, name) for name in ("SIGTTIN", "SIGTTOU") if hasattr(signal, name))
 
 
 def spreads_connections() -> bool:
@@ -82,13 +88,19 @@ class Supervisor:
         self.processes: list[Process] = []
 
     def run(self) -> None:
-        previous = {sig: signal.signal(sig, self._on_signal) for sig in STOPPING}
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in (*STOPPING, RESTARTING, *IGNORED)}
         try:
             self.processes = [self._start(k) for k in range(self._workers)]
             while not self._stop.wait(CHECK_EVERY_S):
-                if self._signals:
-                    log.info("stopping the workers (%s)", signal.Signals(self._signals[0]).name)
+                if self._stopping():
+                    log.info("stopping the workers (%s)", ", ".join(signal.Signals(s).name for s in self._signals))
                     break
+                if RESTARTING in self._signals:
+                    self._signals.remove(RESTARTING)
+                    self._restart_all()
+                for sig in [s for s in self._signals if s in IGNORED]:
+                    self._signals.remove(sig)
+                    log.warning("%s ignored: the number of workers is fixed by --workers", signal.Signals(sig).name)
                 self._replace_stopped()
         finally:
             for process in self.processes:
@@ -109,6 +121,35 @@ class Supervisor:
         process.start()
         return process
 
+    def _restart_all(self) -> None:
+        """Each worker in turn: a new one on its socket, serving before the old one is stopped. A new one that does
+        not start in time is stopped, and the old ones are kept."""
+        log.info("replacing the workers one at a time (SIGHUP)")
+        for k, old in enumerate(self.processes):
+            if self._stopping():
+                return
+            new = self._start(k)
+            if not self._ready(new):
+                new.kill()
+                new.join()
+                log.error("a new worker did not start in time; keeping the running ones")
+                return
+            old.terminate()
+            old.join()
+            self.processes[k] = new
+
+    def _ready(self, process: Process) -> bool:
+        """Whether a new worker is serving within `READY_WITHIN_S` (False at once if it stops, or on a stop signal)."""
+        deadline = time.monotonic() + READY_WITHIN_S
+        while not process.is_ready(timeout=1):
+            if self._stopping() or not process.process.is_alive() or time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+        return True
+
+    def _stopping(self) -> bool:
+        return self._stop.is_set() or any(sig in STOPPING for sig in self._signals)
+
     def _replace_stopped(self) -> None:
         for k, process in enumerate(self.processes):
             if process.is_alive(timeout=self._config.timeout_worker_healthcheck):
@@ -119,7 +160,7 @@ class Supervisor:
                 log.error("worker %s failed to start; stopping the others", process.pid)
                 self._stop.set()
                 return
-            if self._stop.is_set() or self._signals:
+            if self._stopping():
                 return
             log.warning("worker %s stopped (exit status %s); starting another", process.pid, process.exitcode)
             self.processes[k] = self._start(k)

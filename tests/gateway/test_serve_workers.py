@@ -206,6 +206,28 @@ async def test_serve_with_two_workers_answers_from_both_and_stops_on_sigterm(
         serving = [serving[1], replacement[0]]
         async with aiohttp.ClientSession() as session:
             assert "family_context_gc_pause_seconds_count" in await metrics_of(session, url)
+
+        # SIGTTIN (uvicorn's "one more worker") is ignored; SIGHUP replaces both workers, each on its own socket,
+        # while the gateway goes on answering.
+        sockets_before = {pid: _sockets_of(pid, port, LISTEN) for pid in serving}
+        process.send_signal(signal.SIGTTIN)
+        process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 120
+        answered = 0
+        while time.monotonic() < deadline:
+            now = [pid for pid in descendants(process.pid) if "gateway.workers" in _environment_marker(pid)]
+            if len(now) == 2 and not set(now) & set(serving) and all(_sockets_of(pid, port, LISTEN) for pid in now):
+                break
+            async with aiohttp.ClientSession() as session:
+                await metrics_of(session, url)
+                answered += 1
+            await asyncio.sleep(0.1)
+        assert len(now) == 2 and not set(now) & set(serving), (serving, now)
+        assert {frozenset(_sockets_of(pid, port, LISTEN)) for pid in now} == {
+            frozenset(inodes) for inodes in sockets_before.values()
+        }
+        assert process.returncode is None and answered > 0
+        serving = now
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
@@ -213,6 +235,7 @@ async def test_serve_with_two_workers_answers_from_both_and_stops_on_sigterm(
     assert code == 0, log_path.read_text()
     assert all(not Path(f"/proc/{pid}").exists() for pid in serving)
     assert "Traceback" not in log_path.read_text()
+    assert "SIGTTIN ignored" in log_path.read_text()
 
 
 LISTEN, ESTABLISHED = "0A", "01"  # TCP states as /proc/net/tcp writes them

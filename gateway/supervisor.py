@@ -40,7 +40,8 @@ log = logging.getLogger("family_context.serve")
 
 CHECK_EVERY_S = 0.5  # how often the workers' health is checked and a signal looked for
 STOPPING = (signal.SIGINT, signal.SIGTERM)
-RESTARTING = signal.SIGHUP
+# Signals by name where the platform has them (Windows has neither SIGHUP nor SIGTTIN).
+RESTARTING = tuple(getattr(signal, name) for name in ("SIGHUP",) if hasattr(signal, name))
 READY_WITHIN_S = 60.0  # a new worker's start-up: imports, the app, the audit trail, the sources' files
 IGNORED = tuple(getattr(signal, name) for name in ("SIGTTIN", "SIGTTOU") if hasattr(signal, name))
 
@@ -88,15 +89,15 @@ class Supervisor:
         self.processes: list[Process] = []
 
     def run(self) -> None:
-        previous = {sig: signal.signal(sig, self._on_signal) for sig in (*STOPPING, RESTARTING, *IGNORED)}
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in (*STOPPING, *RESTARTING, *IGNORED)}
         try:
             self.processes = [self._start(k) for k in range(self._workers)]
             while not self._stop.wait(CHECK_EVERY_S):
                 if self._stopping():
                     log.info("stopping the workers (%s)", ", ".join(signal.Signals(s).name for s in self._signals))
                     break
-                if RESTARTING in self._signals:
-                    self._signals.remove(RESTARTING)
+                if any(sig in RESTARTING for sig in self._signals):
+                    self._signals[:] = [sig for sig in self._signals if sig not in RESTARTING]
                     self._restart_all()
                 for sig in [s for s in self._signals if s in IGNORED]:
                     self._signals.remove(sig)

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from auth.field_classes import FieldClass
 from auth.principal import Purpose, Role
 from resolvers import ids
-from tests.e2e.access_stack import AccessStack, access_stack
+from tests.e2e.access_stack import RATE_LIMITS_OUT_OF_REACH, AccessStack, access_stack
 from tests.e2e.query_shapes import GeneratedQuery, Roots, leaks, queries, validation_errors, withheld_classes
 
 GATEWAY_CODES = frozenset(
@@ -46,7 +46,8 @@ fragment Known on Individual { id name { given family } serviceChecks { outcome 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AccessStack]:
-    async with access_stack(Path(tmp_path_factory.mktemp("properties")), households=40) as running:
+    workdir = Path(tmp_path_factory.mktemp("properties"))
+    async with access_stack(workdir, households=40, extra=RATE_LIMITS_OUT_OF_REACH) as running:
         yield running
 
 

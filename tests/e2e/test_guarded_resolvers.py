@@ -26,7 +26,7 @@ from resolvers import ids
 from schema.access import strawberry_field
 from schema.build import build_schema
 from schema.guarded_resolvers import DIRECT_KEY
-from tests.e2e.access_stack import AccessStack, access_stack
+from tests.e2e.access_stack import RATE_LIMITS_OUT_OF_REACH, AccessStack, access_stack
 from tests.e2e.query_shapes import Roots, queries
 from tests.e2e.test_access_properties import CALLERS, PURPOSES, Gateway
 
@@ -73,10 +73,15 @@ def _without_times(value: Any) -> Any:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def gateways(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Gateways]:
     async with contextlib.AsyncExitStack() as running:
-        direct = await running.enter_async_context(access_stack(tmp_path_factory.mktemp("direct"), households=30))
+        limits = RATE_LIMITS_OUT_OF_REACH
+        direct = await running.enter_async_context(
+            access_stack(tmp_path_factory.mktemp("direct"), households=30, extra=limits)
+        )
         with pytest.MonkeyPatch.context() as patch:  # only while the second gateway builds its schema
             patch.setattr(schema.build, "direct_guarded_resolvers", lambda built: 0)
-            plain = await running.enter_async_context(access_stack(tmp_path_factory.mktemp("plain"), households=30))
+            plain = await running.enter_async_context(
+                access_stack(tmp_path_factory.mktemp("plain"), households=30, extra=limits)
+            )
         yield Gateways(direct, plain)
 
 

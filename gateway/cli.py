@@ -272,7 +272,7 @@ def serve(
     from gateway.app import create_app, operations_app_of
     from gateway.gc_tuning import prepare
     from gateway.server import Listener, loop_factory, serve_until_stopped
-    from gateway.settings import ConfigError, load_authority
+    from gateway.settings import BAD_CONFIGURATION, ConfigError, load_authority
 
     try:
         settings = load_authority(config)
@@ -289,7 +289,7 @@ def serve(
             return _serve_workers(config, host, port, log_level, workers, gc_mode, parser, loop)
         app = create_app(settings)
     except ConfigError as exc:
-        print(f"family-context: bad configuration: {exc}", file=sys.stderr)
+        print(BAD_CONFIGURATION.format(error=exc), file=sys.stderr)
         return 2
     listeners = [Listener(prepare(gc_mode, app), host, port)]
     operations = operations_app_of(app)
@@ -348,12 +348,12 @@ def token(
 ) -> int:
     """Print a token for the demo gateway: an explanation on stderr, the token alone on the last line of stdout."""
     from auth.demo_issuer import mint_token
-    from gateway.settings import ConfigError, load_authority
+    from gateway.settings import BAD_CONFIGURATION, ConfigError, load_authority
 
     try:
         settings = load_authority(config)
     except ConfigError as exc:
-        print(f"family-context: bad configuration: {exc}", file=sys.stderr)
+        print(BAD_CONFIGURATION.format(error=exc), file=sys.stderr)
         return 2
     key_file = settings.auth.demo_key_file
     if settings.auth.mode != "demo" or key_file is None:

@@ -22,7 +22,7 @@ from typing import TextIO
 
 from gateway.audit.keys import load_key
 from gateway.runtime_factory import check_rules, open_http_session
-from gateway.settings import AuthoritySettings, ConfigError, load_authority
+from gateway.settings import BAD_CONFIGURATION, AuthoritySettings, ConfigError, load_authority
 from resolvers.source_status import probe
 from schema.build import build_schema
 from sources.adapter import SourceAdapter
@@ -30,7 +30,6 @@ from sources.model import SourceHealth
 from sources.registry import build_adapter, build_cms_adapter
 from sources.settings import SourceSettings
 
-BAD_CONFIG = "family-context: bad configuration: {error}"
 CONFIG_OK = "family-context: {path} is a valid configuration for {name}: {sources}."
 PROBE_FAILED = "family-context: {failed} of {total} sources did not answer."
 PROBE_OK = "family-context: every source answered."
@@ -63,7 +62,7 @@ def run(path: str, *, probe_sources: bool, out: TextIO = sys.stdout, err: TextIO
     try:
         settings = validate(path)
     except ConfigError as exc:
-        print(BAD_CONFIG.format(error=exc), file=err)
+        print(BAD_CONFIGURATION.format(error=exc), file=err)
         return 1
     connected = ", ".join(s.service.value for s in settings.sources if s.service is not None) or "no services"
     print(CONFIG_OK.format(path=path, name=settings.name, sources=f"CMS and {connected}"), file=out)
@@ -72,7 +71,7 @@ def run(path: str, *, probe_sources: bool, out: TextIO = sys.stdout, err: TextIO
     try:
         results = asyncio.run(probe_all(settings))
     except ValueError as exc:  # an adapter refused its settings
-        print(BAD_CONFIG.format(error=exc), file=err)
+        print(BAD_CONFIGURATION.format(error=exc), file=err)
         return 1
     width = max(len(r.label) for r in results)
     system_width = max(len(r.system) for r in results)

@@ -22,7 +22,7 @@ from typing import TextIO
 
 import linkage
 from gateway.runtime_factory import open_http_session
-from gateway.settings import ConfigError, load_authority
+from gateway.settings import BAD_CONFIGURATION, ConfigError, load_authority
 from gateway.training_records import read_all_records
 from linkage.model import LinkageModel
 from linkage.model_file import terms_path
@@ -47,7 +47,7 @@ def run_train(
     try:
         settings = load_authority(config)
     except ConfigError as exc:
-        print(f"family-context: bad configuration: {exc}", file=sys.stderr)
+        print(BAD_CONFIGURATION.format(error=exc), file=sys.stderr)
         return 2
 
     async def read() -> list[linkage.Demographics]:

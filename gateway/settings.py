@@ -50,6 +50,10 @@ class ConfigError(ValueError):
     """The authority configuration is invalid; the message names the key."""
 
 
+# What every command prints (to stderr) when the configuration is refused: the key and why, never a value's content.
+BAD_CONFIGURATION = "family-context: bad configuration: {error}"
+
+
 @dataclass(frozen=True, kw_only=True)
 class SurfaceSettings:
     """What the gateway exposes besides answers. Production (`auth.mode = "oidc"`) defaults every switch off;

@@ -25,14 +25,14 @@ FACTORY = "gateway.workers:worker_app"
 
 def worker_app() -> ASGIApp:
     from gateway.app import create_app
-    from gateway.settings import ConfigError, load_authority
+    from gateway.settings import BAD_CONFIGURATION, ConfigError, load_authority
 
     configure_logging(os.environ.get(ENV_LOG_LEVEL, "INFO"))
     mode = os.environ.get(ENV_GC, "tuned")
     try:
         app = create_app(load_authority(os.environ[ENV_CONFIG]))
     except ConfigError as exc:  # an audit key readable by others, say: the parent does not make the app itself
-        print(f"family-context: bad configuration: {exc}", file=sys.stderr)
+        print(BAD_CONFIGURATION.format(error=exc), file=sys.stderr)
         sys.exit(STARTUP_FAILURE)
     except Exception:
         # Any other failure to make the app would come back on every restart too. Exiting as uvicorn does for a

@@ -22,7 +22,6 @@ from gateway.audit.settings import AuditSettings
 BAD_DATE = "expected a date as YYYY-MM-DD; got {text!r}"
 FROM_AFTER_TO = "family-context: --from {start} is after --to {end}"
 PRUNE_FUTURE = "family-context: refusing to prune before {date}: that is in the future"
-BAD_CONFIG = "family-context: bad configuration: {error}"
 UNAVAILABLE = "family-context: {error}"
 EXPORTED = "family-context: exported {count} audit events ({start} to {end} inclusive)"
 PRUNED = (
@@ -53,13 +52,13 @@ def add_commands(audit: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gateway.settings import ConfigError, load_authority
+    from gateway.settings import BAD_CONFIGURATION, ConfigError, load_authority
     from resolvers.audit_trail import AuditUnavailable
 
     try:
         settings = load_authority(args.config).audit
     except ConfigError as exc:
-        print(BAD_CONFIG.format(error=exc), file=sys.stderr)
+        print(BAD_CONFIGURATION.format(error=exc), file=sys.stderr)
         return 2
     if args.audit_command == "export" and args.start > args.end:
         print(FROM_AFTER_TO.format(start=args.start, end=args.end), file=sys.stderr)
@@ -74,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             return asyncio.run(_export(settings, args.start, args.end, args.format, args.out))
         return asyncio.run(_prune(settings, args.before))
     except ConfigError as exc:  # the MAC key is missing or unusable
-        print(BAD_CONFIG.format(error=exc), file=sys.stderr)
+        print(BAD_CONFIGURATION.format(error=exc), file=sys.stderr)
         return 2
     except AuditUnavailable as exc:
         print(UNAVAILABLE.format(error=exc), file=sys.stderr)

@@ -11,7 +11,7 @@ the answer's `data` is never null as a whole.
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,14 @@ CALLERS: list[tuple[Role, ...]] = [
     (),  # signed in, with no role
 ]
 PURPOSES: list[Purpose | None] = [Purpose.ASSESSMENT, None]
+
+
+def every_caller(test: Callable[..., Any]) -> Callable[..., Any]:
+    """The test once per caller (`roles`) and purpose: CALLERS x PURPOSES, with readable ids."""
+    by_purpose = pytest.mark.parametrize("purpose", PURPOSES, ids=lambda p: p.value if p else "no purpose")
+    by_roles = pytest.mark.parametrize("roles", CALLERS, ids=lambda r: "+".join(x.value for x in r) or "no role")
+    return by_roles(by_purpose(test))
+
 
 HOUSEHOLDS = """query($ids: [ID!]!) { children(cmsIds: $ids) {
   id cmsId ...Known household { id members { individual { ...Known } } } } }
@@ -142,8 +150,7 @@ def gateway(stack: AccessStack, roots: Roots) -> Gateway:
 
 
 @pytest.mark.asyncio(loop_scope="module")
-@pytest.mark.parametrize("purpose", PURPOSES, ids=lambda p: p.value if p else "no purpose")
-@pytest.mark.parametrize("roles", CALLERS, ids=lambda r: "+".join(x.value for x in r) or "no role")
+@every_caller
 @settings(max_examples=15, deadline=None)
 @given(data=st.data())
 async def test_no_query_shows_a_value_of_a_class_withheld_from_the_caller(

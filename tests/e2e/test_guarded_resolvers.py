@@ -28,7 +28,7 @@ from schema.build import build_schema
 from schema.guarded_resolvers import DIRECT_KEY
 from tests.e2e.access_stack import RATE_LIMITS_OUT_OF_REACH, AccessStack, access_stack
 from tests.e2e.query_shapes import Roots, queries
-from tests.e2e.test_access_properties import CALLERS, PURPOSES, Gateway
+from tests.e2e.test_access_properties import Gateway, every_caller
 
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
 ROOTS = Roots(
@@ -86,8 +86,7 @@ async def gateways(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Ga
 
 
 @pytest.mark.asyncio(loop_scope="module")
-@pytest.mark.parametrize("purpose", PURPOSES, ids=lambda p: p.value if p else "no purpose")
-@pytest.mark.parametrize("roles", CALLERS, ids=lambda r: "+".join(x.value for x in r) or "no role")
+@every_caller
 @settings(max_examples=8, deadline=None)
 @given(data=st.data())
 async def test_the_short_path_answers_as_strawberry_s_own(

@@ -280,6 +280,24 @@ def _environment_marker(pid: int) -> str:
     return ""
 
 
+def _small_config(tmp_path: Path) -> dict[str, Any]:
+    """An authority with development sign-in, an audit trail in `tmp_path` (key file `k`) and no source answering:
+    enough for `serve` to start, or refuse to."""
+    return {
+        "authority": {"name": "A", "access_mode": "search_any"},
+        "auth": {"mode": "development", "development": {"user_id": "u", "name": "U", "roles": ["SOCIAL_WORKER"]}},
+        "audit": {"backend": "sqlite", "path": str(tmp_path / "audit.sqlite"), "key_file": str(tmp_path / "k")},
+        "cms": {"system": "LCS", "kind": "cms_rest", "url": "http://127.0.0.1:9"},
+        "sources": [],
+    }
+
+
+def _serve_two_workers(config: Path, *more: str, timeout_s: float) -> subprocess.CompletedProcess[str]:
+    """`serve --workers 2` with `config`, run to its end (these configurations never serve)."""
+    command = [sys.executable, "-m", "gateway.cli", "serve", "--config", str(config), "--workers", "2", *more]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout_s)
+
+
 @pytest.mark.parametrize("fault", ["audit trail cannot be opened", "audit key readable by others"])
 def test_workers_that_cannot_start_stop_the_parent_with_status_1(tmp_path: Path, fault: str) -> None:
     """The configuration reads, but no worker can start: its audit trail's directory is a file (the worker's
@@ -288,27 +306,14 @@ def test_workers_that_cannot_start_stop_the_parent_with_status_1(tmp_path: Path,
     forever."""
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")
-    config = {
-        "authority": {"name": "A", "access_mode": "search_any"},
-        "auth": {"mode": "development", "development": {"user_id": "u", "name": "U", "roles": ["SOCIAL_WORKER"]}},
-        "audit": {"backend": "sqlite", "path": str(blocker / "audit.sqlite"), "key_file": str(tmp_path / "k")},
-        "cms": {"system": "LCS", "kind": "cms_rest", "url": "http://127.0.0.1:9"},
-        "sources": [],
-    }
+    config = _small_config(tmp_path)
     (tmp_path / "k").write_text("ab" * 32)
     if fault == "audit trail cannot be opened":
+        config["audit"]["path"] = str(blocker / "audit.sqlite")
         (tmp_path / "k").chmod(0o600)
     else:
-        config["audit"]["path"] = str(tmp_path / "audit.sqlite")  # type: ignore[index]
         (tmp_path / "k").chmod(0o644)
-    path = write_config(config, tmp_path / "authority.toml")
-    result = subprocess.run(
-        [sys.executable, "-m", "gateway.cli", "serve", "--config", str(path), "--workers", "2", "--port", "0"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _serve_two_workers(write_config(config, tmp_path / "authority.toml"), "--port", "0", timeout_s=120)
     from gateway.cli import STARTUP_FAILED
 
     assert result.returncode == 1, result.stderr
@@ -321,21 +326,7 @@ def test_workers_refuse_a_separate_operations_address(tmp_path: Path) -> None:
     """Each worker keeps its own metrics and readiness: one operations address cannot answer for all of them."""
     from gateway.cli import WORKERS_AND_OPERATIONS
 
-    config = {
-        "authority": {"name": "A", "access_mode": "search_any"},
-        "auth": {"mode": "development", "development": {"user_id": "u", "name": "U", "roles": ["SOCIAL_WORKER"]}},
-        "operations": {"listen": "127.0.0.1:9464"},
-        "audit": {"backend": "sqlite", "path": str(tmp_path / "audit.sqlite"), "key_file": str(tmp_path / "k")},
-        "cms": {"system": "LCS", "kind": "cms_rest", "url": "http://127.0.0.1:9"},
-        "sources": [],
-    }
-    path = write_config(config, tmp_path / "authority.toml")
-    result = subprocess.run(
-        [sys.executable, "-m", "gateway.cli", "serve", "--config", str(path), "--workers", "2"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    config = {**_small_config(tmp_path), "operations": {"listen": "127.0.0.1:9464"}}
+    result = _serve_two_workers(write_config(config, tmp_path / "authority.toml"), timeout_s=60)
     assert result.returncode == 2, result.stderr
     assert WORKERS_AND_OPERATIONS in result.stderr

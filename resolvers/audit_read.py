@@ -15,6 +15,7 @@ from resolvers.audit_trail import CURSOR, AuditAction, AuditFilter, AuditPage, A
 from resolvers.context import RequestContext
 from resolvers.errors import AUDIT_UNAVAILABLE, GatewayError, bad_input
 
+DEFAULT_FIRST = 50  # the page when `first` is left out or null
 MAX_FIRST = 500
 BAD_FIRST = f"first must be between 1 and {MAX_FIRST}."
 BAD_CURSOR = "after is not a cursor this trail returned."
@@ -45,8 +46,9 @@ class AuditQuery:
         return "; ".join(f"{name}={value}" for name, value in given.items() if value) or "all events"
 
 
-async def audit_events(ctx: RequestContext, query: AuditQuery, first: int, after: str | None) -> AuditPage:
+async def audit_events(ctx: RequestContext, query: AuditQuery, first: int | None, after: str | None) -> AuditPage:
     team = _scope(ctx)
+    first = DEFAULT_FIRST if first is None else first
     if not 1 <= first <= MAX_FIRST:
         raise bad_input(BAD_FIRST)
     if after is not None and not CURSOR.fullmatch(after):

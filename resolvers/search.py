@@ -26,6 +26,7 @@ from sources.digits import whole_number
 T = TypeVar("T")
 
 MAX_TERM_LENGTH = 100
+DEFAULT_FIRST = 20  # the page when `first` is left out or null
 MAX_FIRST = 100
 EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 WILDCARDS = re.compile(r"[*%?_]")
@@ -108,9 +109,12 @@ def _clean(value: str | None, field: str) -> str:
     return " ".join(WILDCARDS.sub("", value).split())
 
 
-async def search_people(ctx: RequestContext, terms: SearchTerms, first: int, after: str | None) -> SearchResultView:
+async def search_people(
+    ctx: RequestContext, terms: SearchTerms, first: int | None, after: str | None
+) -> SearchResultView:
     runtime = ctx.runtime
     ctx.access.require_search()
+    first = DEFAULT_FIRST if first is None else first
     if not 1 <= first <= MAX_FIRST:
         raise bad_input(BAD_FIRST.format(limit=MAX_FIRST))
     offset = _offset(after)

@@ -19,8 +19,8 @@ The weights:
     literal or the variable's value, as a router sends them), at most `max_children` (more is refused before any
     fetch); the selection on `_entities` is the sum of its fragments on each entity type;
   - `serviceChecks(services:)`: the number of services asked, all 13 when not given;
-  - `searchPeople(first:)` (default 20, at most 100) and `auditEvents(first:)` (default 50, at most 500): the
-    page, which multiplies `matches` and `edges`;
+  - `searchPeople(first:)` (20 when left out or null, at most 100) and `auditEvents(first:)` (50 when left
+    out or null, at most 500): the page, which multiplies `matches` and `edges`;
 * other lists by a fixed estimate (`LIST_ESTIMATES`): household `members` 6, `involvements` 3 per check,
   `links` 5, `addresses` 3, `otherNames` 2, `basis` 2, `sources` 13, any other list 5.
 
@@ -102,8 +102,8 @@ LIST_ESTIMATES: Final[Mapping[str, int]] = {
 
 # Connections: the root field whose `first` gives the page, and the list the page multiplies.
 PAGES: Final[Mapping[str, tuple[int, int]]] = {  # field -> (default first, most first served)
-    "searchPeople": (20, search.MAX_FIRST),
-    "auditEvents": (50, audit_read.MAX_FIRST),
+    "searchPeople": (search.DEFAULT_FIRST, search.MAX_FIRST),
+    "auditEvents": (audit_read.DEFAULT_FIRST, audit_read.MAX_FIRST),
 }
 PAGED_LISTS: Final = frozenset({"matches", "edges"})
 

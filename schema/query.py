@@ -96,7 +96,7 @@ class Query:
 
     @guarded(FieldClass.BASIC, description="Find people by demographics. Audited with its search terms.")
     async def search_people(
-        self, info: Ctx, input: PersonSearchInput, first: int = 20, after: str | None = None
+        self, info: Ctx, input: PersonSearchInput, first: int | None = search.DEFAULT_FIRST, after: str | None = None
     ) -> PersonSearchResult | None:
         terms = search.SearchTerms(
             family_name=input.family_name,
@@ -124,7 +124,11 @@ class Query:
         ),
     )
     async def audit_events(
-        self, info: Ctx, filter: AuditFilter | None = None, first: int = 50, after: str | None = None
+        self,
+        info: Ctx,
+        filter: AuditFilter | None = None,
+        first: int | None = audit_read.DEFAULT_FIRST,
+        after: str | None = None,
     ) -> AuditEventConnection | None:
         given = filter or AuditFilter()
         query = audit_read.AuditQuery(

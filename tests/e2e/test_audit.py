@@ -218,6 +218,19 @@ async def test_paging_through_the_trail(stack: AccessStack, detailed_child: str)
     assert len(seen) == len(set(seen)) == page["totalCount"] == 9  # basic details, housing, police: three times
 
 
+async def test_first_null_serves_the_default_page(stack: AccessStack, detailed_child: str) -> None:
+    """The contract's `first: Int = 50`: null, as a nullable variable left empty sends, is the default page."""
+    worker = actor()
+    await stack.query(stack.token(Role.SOCIAL_WORKER, sub=worker), FAMILY, {"cmsId": detailed_child})
+    auditor = stack.token(Role.AUDITOR, sub="auditor-3")
+    asked = {"filter": {"actorId": worker}}
+    body = await stack.query(auditor, EVENTS, {**asked, "first": None}, purpose="AUDIT")
+    left_out = await stack.query(auditor, EVENTS, asked, purpose="AUDIT")
+    assert "errors" not in body, body
+    assert body["data"]["auditEvents"]["edges"], body
+    assert body["data"] == left_out["data"]
+
+
 async def test_when_the_trail_cannot_be_written_nothing_personal_is_returned(
     stack: AccessStack, detailed_child: str
 ) -> None:

@@ -12,6 +12,7 @@ import pytest_asyncio
 
 from linkage.diminutives import diminutives_of
 from resolvers.ids import decode
+from resolvers.search import DEFAULT_FIRST
 from sandbox.identity_copies import Identity
 from sandbox.population import Population
 from tests.e2e.conftest import Stack, running_stack
@@ -141,6 +142,17 @@ async def test_bad_input_gets_bad_user_input(stack: Stack, terms: dict[str, Any]
 async def test_a_cursor_this_search_did_not_return_gets_bad_user_input(stack: Stack, after: str) -> None:
     body = await stack.query(SEARCH, {"input": {"familyName": "Smith"}, "after": after})
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+
+
+async def test_first_null_serves_the_default_page(stack: Stack) -> None:
+    """The contract's `first: Int = 20`: a client may send null, as a nullable variable left empty does."""
+    who = child_record(stack)
+    everything = await search(stack, first=100, familyName=who.family_name)
+    body = await stack.query(SEARCH, {"input": {"familyName": who.family_name}, "first": None})
+    assert "errors" not in body, body
+    page = body["data"]["searchPeople"]
+    assert page["matches"] == everything["matches"][:DEFAULT_FIRST]
+    assert page["totalCount"] == everything["totalCount"]
 
 
 async def test_first_is_bounded(stack: Stack) -> None:

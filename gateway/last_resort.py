@@ -21,10 +21,14 @@ log = logging.getLogger("family_context.access")
 INTERNAL_MESSAGE = "Something went wrong on our side. The error has been logged; please try again."
 
 
-def log_crash(where: str, error: BaseException, request_id: str) -> None:
-    """The exception's type and frames, never its message (it can hold the values being processed)."""
+def log_crash(where: str, error: BaseException, request_id: str | None = None) -> None:
+    """The exception's type and frames, never its message (it can hold the values being processed); with the
+    request's id when a request was being served."""
     frames = "".join(traceback.format_tb(error.__traceback__))
-    log.error("%s failed: %s id=%s\n%s", where, type(error).__name__, request_id, frames)
+    if request_id is None:
+        log.error("%s failed: %s\n%s", where, type(error).__name__, frames)
+    else:
+        log.error("%s failed: %s id=%s\n%s", where, type(error).__name__, request_id, frames)
 
 
 class LastResortMiddleware:

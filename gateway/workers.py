@@ -8,13 +8,13 @@ rate-limit windows (unless in Redis), metrics (so `/metrics` answers for the wor
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 
 from uvicorn.config import STARTUP_FAILURE
 
 from gateway.gc_tuning import GC_MODES, ASGIApp, prepare
+from gateway.last_resort import log_crash
 from gateway.logs import configure_logging
 
 ENV_CONFIG = "FAMILY_CONTEXT_SERVE_CONFIG"
@@ -34,9 +34,10 @@ def worker_app() -> ASGIApp:
     except ConfigError as exc:  # an audit key readable by others, say: the parent does not make the app itself
         print(BAD_CONFIGURATION.format(error=exc), file=sys.stderr)
         sys.exit(STARTUP_FAILURE)
-    except Exception:
+    except Exception as error:
         # Any other failure to make the app would come back on every restart too. Exiting as uvicorn does for a
         # failed start makes the parent stop every worker instead of starting them forever (`gateway/supervisor.py`).
-        logging.getLogger("family_context.serve").exception("a worker could not make its app")
+        # Logged by type and frames only, as every crash is: a message can hold the data being read.
+        log_crash("a worker making its app", error)
         sys.exit(STARTUP_FAILURE)
     return prepare(mode if mode in GC_MODES else "tuned", app)

@@ -330,3 +330,29 @@ def test_workers_refuse_a_separate_operations_address(tmp_path: Path) -> None:
     result = _serve_two_workers(write_config(config, tmp_path / "authority.toml"), timeout_s=60)
     assert result.returncode == 2, result.stderr
     assert WORKERS_AND_OPERATIONS in result.stderr
+
+
+def test_a_worker_that_cannot_make_its_app_logs_no_message(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Any failure to make the app exits as a failed start (the parent then stops), logged by its type and frames:
+    an exception's message can hold the data being read when it was raised."""
+    import gateway.app
+    import gateway.settings
+    from gateway import workers
+
+    read = "Jane Doe, born 2014-03-01, 1 High Street"  # what a failing read could put in its message
+
+    def failing(_settings: object) -> object:
+        raise ValueError(read)  # the frames show this line of code, not the values it was given
+
+    monkeypatch.setenv(workers.ENV_CONFIG, "authority.toml")
+    monkeypatch.setattr(gateway.settings, "load_authority", lambda _path: object())
+    monkeypatch.setattr(gateway.app, "create_app", failing)
+    with pytest.raises(SystemExit) as exited:
+        workers.worker_app()
+    from uvicorn.config import STARTUP_FAILURE
+
+    assert exited.value.code == STARTUP_FAILURE
+    assert "ValueError" in caplog.text and "worker_app" in caplog.text
+    assert "Jane" not in caplog.text and "2014" not in caplog.text and "High Street" not in caplog.text
